@@ -1,0 +1,1 @@
+"""Static model of entry points.  Never imports or runs user code."""

@@ -1,0 +1,449 @@
+"""The entry-point model: plain immutable data with exact source ranges.
+
+Nothing here imports or runs user code.  Readers (``mlproject.py``, ``script.py``,
+``plugins.py``) build these objects; rules and front-ends only read them.
+All spans are 0-based lines and 0-based character (code point) columns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from .source import Span
+
+
+class _Missing:
+    """Marks an absent value (distinct from YAML null / Python None)."""
+
+    _instance = None
+
+    def __new__(cls):
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+MISSING: Any = _Missing()
+
+
+class Unknown:
+    """A Python value the linter cannot compute statically (kept with its source text)."""
+
+    __slots__ = ("source",)
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def __repr__(self) -> str:
+        return f"Unknown({self.source!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Unknown) and other.source == self.source
+
+    def __hash__(self) -> int:
+        return hash(("Unknown", self.source))
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A fact found while reading a file that a rule turns into a diagnostic.
+
+    ``kind`` is e.g. "syntax" (DL001), "duplicate-key" (DL110), "structure" (DL101).
+    """
+
+    kind: str
+    path: Path
+    span: Span
+    message: str
+    detail: tuple[tuple[str, Any], ...] = ()
+
+
+# --------------------------------------------------------------------------- MLproject
+
+
+@dataclass(frozen=True, slots=True)
+class YamlKey:
+    """A mapping key as written, for unknown-key and flow-mapping checks."""
+
+    name: str          # str() of the constructed key
+    span: Span
+    value_is_null: bool  # `{type:float}` reads as key "type:float" with a null value
+    value_span: Span | None
+
+
+@dataclass(frozen=True, slots=True)
+class Placeholder:
+    """A ``{field}`` in the command, as ``str.format`` would see it."""
+
+    name: str                 # the field name ("" for ``{}``)
+    raw: str                  # the text including braces
+    span: Span                # source range of the whole ``{...}``
+    offset: int               # offset of "{" in Command.value
+    conversion: str | None    # "r" for ``{x!r}``
+    format_spec: str          # "" unless ``{x:...}``
+    valid: bool               # False for ``{}``, ``{0}``, ``{x.y}``, ``{x[0]}`` ... (MLflow cannot fill)
+
+
+@dataclass(frozen=True, slots=True)
+class ShellToken:
+    """One word of the command as the shell splits it (before substitution)."""
+
+    text: str          # the raw word as written in Command.value (quotes kept)
+    value: str         # the word after shell quote removal
+    start: int         # offsets into Command.value
+    end: int
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class CommandArg:
+    """``--flag`` (possibly ``--flag=value``) or a positional word passed to a script."""
+
+    token: ShellToken
+    flag: str | None                   # "--data-dir" / "-d" for a flag, None for a positional word
+    inline_value: str | None           # the part after "=" in ``--flag=value``
+    placeholders: tuple[str, ...]      # placeholder names in this word (and in an inline value)
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptInvocation:
+    """One program run by the command: ``python src/train.py --x {x}``."""
+
+    program: str                 # "python", "bash", "$SHELL", ...
+    script: str | None           # "src/train.py" as written (None for ``python -c``)
+    script_token: ShellToken | None
+    is_module: bool              # ``python -m pkg.mod``
+    args: tuple[ShellToken, ...]  # the words after the script
+    span: Span                   # range of the whole simple command
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    value: str                   # the command string exactly as PyYAML constructs it
+    span: Span                   # range of the scalar node
+    style: str                   # "", ">", "|", "'", '"'
+    placeholders: tuple[Placeholder, ...]
+    format_error: str | None     # set when ``str.format`` would raise (unbalanced braces)
+    format_error_span: Span | None
+    tokens: tuple[ShellToken, ...]
+    invocations: tuple[ScriptInvocation, ...]
+    # Maps an offset in ``value`` to its source position (exact inside block scalars).
+    offset_positions: tuple[tuple[int, int], ...] = field(repr=False, default=())
+
+    def span_of(self, start: int, end: int) -> Span:
+        """Source range of ``value[start:end]``."""
+        from .source import Position
+
+        table = self.offset_positions
+        if not table:
+            return self.span
+        start = max(0, min(start, len(table) - 1))
+        end_index = max(start, min(end, len(table)) - 1)
+        line, col = table[start]
+        end_line, end_col = table[end_index]
+        return Span(Position(line, col), Position(end_line, end_col + 1 if end > start else end_col))
+
+
+class ParameterType(str, Enum):
+    STRING = "string"
+    FLOAT = "float"
+    PATH = "path"
+    URI = "uri"
+
+
+@dataclass(frozen=True, slots=True)
+class MLParameter:
+    name: str
+    name_span: Span
+    type: Any                      # the type value as constructed (usually a str); MISSING if absent
+    type_span: Span | None
+    default: Any                   # constructed default, MISSING if absent, None for null
+    default_span: Span | None
+    default_text: str | None       # the default scalar as written
+    spec_span: Span                # the whole value node (``{type: ..., default: ...}`` or ``float``)
+    keys: tuple[YamlKey, ...]      # keys of the spec mapping (for DL102/DL103); () for the short form
+    short_form: bool               # ``name: float``
+
+    @property
+    def has_default(self) -> bool:
+        """Whether MLflow sees a default (``default: null`` and no default are the same to it)."""
+        return self.default is not MISSING and self.default is not None and self.default != ""
+
+
+@dataclass(frozen=True, slots=True)
+class EntryPoint:
+    name: str
+    name_span: Span
+    parameters: tuple[MLParameter, ...]
+    parameters_span: Span | None
+    command: Command | None
+    keys: tuple[YamlKey, ...]
+    span: Span
+
+    def parameter(self, name: str) -> MLParameter | None:
+        for p in self.parameters:
+            if p.name == name:
+                return p
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class EnvironmentRef:
+    kind: str          # "conda_env", "python_env", "docker_env"
+    value: Any
+    span: Span
+    key_span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class MLProject:
+    path: Path                               # the MLproject file
+    folder: Path                             # the folder holding it (commands run here)
+    text: str
+    name: Any
+    entry_points: tuple[EntryPoint, ...]
+    top_keys: tuple[YamlKey, ...]
+    environments: tuple[EnvironmentRef, ...]
+    problems: tuple[Problem, ...]            # syntax, structure, duplicate keys
+
+    def entry_point(self, name: str) -> EntryPoint | None:
+        for ep in self.entry_points:
+            if ep.name == name:
+                return ep
+        return None
+
+
+# --------------------------------------------------------------------------- Python scripts
+
+
+@dataclass(frozen=True, slots=True)
+class ClickType:
+    """A click parameter type as written: ``click.INT``, ``click.Choice(["a"])``, ``int``."""
+
+    kind: str              # "STRING", "INT", "FLOAT", "BOOL", "UUID", "Path", "File", "Choice",
+                           # "IntRange", "FloatRange", "DateTime", "Tuple", "unknown"
+    args: tuple[tuple[str, Any], ...] = ()   # keyword/positional literal arguments
+    source: str = ""       # the expression text, for messages
+
+    def arg(self, name: str, default: Any = None) -> Any:
+        for key, value in self.args:
+            if key == name:
+                return value
+        return default
+
+
+@dataclass(frozen=True, slots=True)
+class ClickParam:
+    """One ``@click.option`` or ``@click.argument``."""
+
+    kind: str                        # "option" or "argument"
+    decls: tuple[str, ...]           # the literal declarations: ("--data-dir", "-d", "data_dir")
+    flags: tuple[str, ...]           # primary flags: ("--data-dir", "-d")
+    secondary_flags: tuple[str, ...]  # ("--no-x",) of "--x/--no-x"
+    dest: str                        # the function argument it fills
+    type: ClickType | None           # None when not given (click infers from default)
+    required: bool
+    default: Any                     # MISSING when absent; Unknown when not literal
+    multiple: bool
+    nargs: int | Any
+    is_flag: bool | None             # None = not given
+    flag_value: Any
+    count: bool
+    help: str | None
+    has_callback: bool
+    envvar: Any
+    span: Span                       # the decorator call
+    decl_span: Span                  # the first declaration string
+    extra_keywords: tuple[str, ...]  # keywords we did not interpret
+
+    @property
+    def all_flags(self) -> tuple[str, ...]:
+        return self.flags + self.secondary_flags
+
+    @property
+    def has_default(self) -> bool:
+        return self.default is not MISSING
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionParam:
+    name: str
+    kind: str          # "positional_only", "positional_or_keyword", "var_positional", "keyword_only", "var_keyword"
+    has_default: bool
+    default_source: str | None
+    annotation: str | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class ClickCommand:
+    function: str                     # the decorated function's name
+    command_name: str                 # click's command name (``train``; underscores become dashes)
+    params: tuple[ClickParam, ...]    # in declaration order (top decorator first)
+    function_params: tuple[FunctionParam, ...]
+    used_names: frozenset[str]        # names loaded in the function body
+    uses_dynamic_locals: bool         # ``locals()``, ``**kwargs`` forwarding: usage cannot be judged
+    is_group: bool
+    span: Span                        # the ``def`` line's name
+    decorator_span: Span
+
+    def option_for_flag(self, flag: str) -> ClickParam | None:
+        for p in self.params:
+            if flag in p.all_flags:
+                return p
+        return None
+
+    @property
+    def options(self) -> tuple[ClickParam, ...]:
+        return tuple(p for p in self.params if p.kind == "option")
+
+
+@dataclass(frozen=True, slots=True)
+class ValueExpr:
+    """A summarised Python expression passed to a task or flow.run."""
+
+    source: str                  # the expression text
+    span: Span
+    literal: Any                 # the literal value when it is one (MISSING otherwise)
+    names: tuple[str, ...]       # plain names it reads (``data_dir``, ``training_dir``)
+
+
+@dataclass(frozen=True, slots=True)
+class KeywordArg:
+    name: str | None             # None for ``**mapping``
+    span: Span                   # the keyword name (or the ``**`` expression)
+    value: ValueExpr
+
+
+@dataclass(frozen=True, slots=True)
+class FlowParameter:
+    """``x = Parameter("x", default=...)`` inside a Flow block."""
+
+    name: Any                    # the literal name string; Unknown if not literal
+    name_span: Span
+    variable: str | None         # the name it is bound to (after tuple unpacking)
+    variable_span: Span | None
+    has_default: bool
+    required_kw: bool            # Parameter(..., required=True)
+    span: Span                   # the call
+
+
+@dataclass(frozen=True, slots=True)
+class CallTask:
+    """``pyplugs.call_task(package, module, function, **kwargs)``."""
+
+    package: Any                 # resolved string, or Unknown
+    module: Any
+    function: Any                # resolved string, Unknown, or None (first registered)
+    package_span: Span
+    module_span: Span | None
+    function_span: Span | None
+    positional: tuple[ValueExpr, ...]   # positional arguments after the function name
+    keywords: tuple[KeywordArg, ...]
+    targets: tuple[str, ...]     # names the result is bound to (``a, b = call_task(...)``)
+    span: Span                   # the whole call
+    name_span: Span              # ``call_task`` (the callee)
+    index: int                   # order within the flow block
+
+
+@dataclass(frozen=True, slots=True)
+class OtherCall:
+    """A call in a Flow block that is not call_task / Parameter (DL401 material)."""
+
+    callee: str                  # dotted name as written ("logger.info", "helper", "dict")
+    span: Span                   # the callee expression
+    inside_call_task: bool       # an argument expression of a call_task
+    call_span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class FlowRun:
+    """``flow.run(parameters=dict(...))``."""
+
+    receiver: str                # "flow"
+    keys: tuple[KeywordArg, ...]  # each key with its value expression
+    dynamic: bool                # parameters given as something we cannot list (a variable, **x)
+    span: Span
+    function: str | None         # enclosing function
+    flow_function: str | None    # the function that builds the flow it runs, when known
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    name: Any                          # Flow("name")
+    variable: str | None               # ``as flow``
+    function: str | None               # enclosing function (``init_flow``)
+    parameters: tuple[FlowParameter, ...]
+    call_tasks: tuple[CallTask, ...]
+    other_calls: tuple[OtherCall, ...]
+    used_names: frozenset[str]         # names loaded anywhere in the block
+    # Names loaded, mapped to how many times: for "is this Parameter used by a task".
+    task_input_names: frozenset[str]   # names appearing in call_task arguments
+    span: Span                         # the ``with`` statement
+
+
+@dataclass(frozen=True, slots=True)
+class PythonScript:
+    path: Path
+    text: str
+    commands: tuple[ClickCommand, ...]
+    main_command: str | None           # function called under ``if __name__ == "__main__"``
+    flows: tuple[Flow, ...]
+    flow_runs: tuple[FlowRun, ...]
+    constants: tuple[tuple[str, Any], ...]   # module-level string constants
+    problems: tuple[Problem, ...]            # syntax errors
+
+    @property
+    def entry_command(self) -> ClickCommand | None:
+        """The click command that runs when the script is executed."""
+        if self.main_command:
+            for c in self.commands:
+                if c.function == self.main_command:
+                    return c
+        top = [c for c in self.commands if not c.is_group]
+        if len(self.commands) == 1:
+            return self.commands[0]
+        if len(top) == 1 and not self.main_command:
+            return top[0]
+        return None
+
+
+# --------------------------------------------------------------------------- task plugins
+
+
+@dataclass(frozen=True, slots=True)
+class PluginFunction:
+    name: str
+    params: tuple[FunctionParam, ...]
+    nout: int | None                  # ``@pyplugs.task_nout(2)``
+    docstring: str | None
+    signature: str                    # ``resize(data_dir: str, image_size: tuple) -> Path``
+    span: Span                        # the function name in ``def``
+    registered: bool
+
+    @property
+    def accepts_any_keyword(self) -> bool:
+        return any(p.kind == "var_keyword" for p in self.params)
+
+
+@dataclass(frozen=True, slots=True)
+class PluginModule:
+    path: Path
+    dotted: str                       # "dioptra_builtins.data.images"
+    functions: tuple[PluginFunction, ...]   # registered functions, in order
+    problems: tuple[Problem, ...]
+
+    def function(self, name: str) -> PluginFunction | None:
+        for f in self.functions:
+            if f.name == name:
+                return f
+        return None

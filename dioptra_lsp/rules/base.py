@@ -1,0 +1,65 @@
+"""What every rule module is made of: a ``RULE`` description and a ``check(ctx)`` generator."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator, Protocol
+
+from ..diagnostics import Diagnostic, Fix, Related, Severity
+from ..model.project import ProjectModel
+from ..model.source import Span
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    fixable: bool = False
+
+    def diagnostic(self, path: Path, span: Span, message: str, *, fix: Fix | None = None,
+                   related: Iterable[Related] = ()) -> Diagnostic:
+        return Diagnostic(self.code, self.name, self.severity, path, span, message, fix, tuple(related))
+
+
+@dataclass(frozen=True, slots=True)
+class RuleContext:
+    project: ProjectModel
+    # Extra callables allowed inside Flow blocks (DL401), from ``flow-allowed-calls``.
+    flow_allowed_calls: frozenset[str] = frozenset()
+
+
+class RuleModule(Protocol):
+    RULE: Rule
+
+    def check(self, ctx: RuleContext) -> Iterator[Diagnostic]: ...
+
+
+def did_you_mean(word: str, choices: Iterable[str], *, what: str = "") -> str:
+    """'did you mean `x`? Options: a, b' -- the tail that every cross-check message ends with."""
+    choices = sorted(dict.fromkeys(c for c in choices if c is not None))
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    parts = []
+    if close:
+        parts.append(f"did you mean `{close[0]}`?")
+    label = f"{what}: " if what else "Options: "
+    if choices:
+        shown = ", ".join(choices[:12]) + (", ..." if len(choices) > 12 else "")
+        parts.append(f"{label[0].upper()}{label[1:]}{shown}")
+    else:
+        parts.append(f"{label[0].upper()}{label[1:]}(none)")
+    return "; ".join(parts) if len(parts) > 1 and not close else " ".join(parts)
+
+
+def where(path: Path, span: Span, base: Path | None = None) -> str:
+    """``src/train.py:12`` relative to ``base`` when possible."""
+    shown = path
+    if base is not None:
+        try:
+            shown = path.relative_to(base)
+        except ValueError:
+            pass
+    return f"{shown.as_posix()}:{span.start.line + 1}"

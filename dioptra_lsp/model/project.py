@@ -106,3 +106,128 @@ def span_text(span: Span) -> str:
 
 def literal_or_none(value: Any) -> Any:
     return None if isinstance(value, Unknown) else value
+
+
+# --------------------------------------------------------------------------- loading
+
+# Parsed files keyed by path, re-parsed only when their text changes (the language server
+# re-lints on every keystroke; the other files of the project are unchanged).
+_CACHE: dict[tuple[str, Path], tuple[str, Any]] = {}
+_CACHE_LIMIT = 20000
+
+
+def _cached(kind: str, path: Path, text: str, build):
+    key = (kind, path)
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0] == text:
+        return hit[1]
+    value = build()
+    if len(_CACHE) >= _CACHE_LIMIT:
+        _CACHE.clear()
+    _CACHE[key] = (text, value)
+    return value
+
+
+def default_plugin_dirs(folder: Path, extra: tuple[Path, ...] = ()) -> tuple[Path, ...]:
+    """The project folder, ``plugin-dirs`` from config, then ``DIOPTRA_PLUGIN_DIR`` (colon-separated)."""
+    dirs = [folder, *extra]
+    for part in os.environ.get("DIOPTRA_PLUGIN_DIR", "").split(os.pathsep):
+        if part.strip():
+            dirs.append(Path(part.strip()))
+    return tuple(dict.fromkeys(dirs))
+
+
+def _script_path(folder: Path, inv: ScriptInvocation) -> Path | None:
+    script = inv.script
+    if not script or any(c in script for c in "{}$`*?"):
+        return None   # computed at run time: nothing static to check
+    if inv.is_module:
+        base = folder.joinpath(*script.split("."))
+        for candidate in (base.with_suffix(".py"), base / "__main__.py"):
+            if candidate.is_file():
+                return candidate
+        return base.with_suffix(".py")
+    return folder / os.path.expanduser(script) if not os.path.isabs(script) else Path(script)
+
+
+def load_project(mlproject_path: Path, *, plugin_dirs: tuple[Path, ...] = (),
+                 overlay: dict[Path, str] | None = None) -> ProjectModel:
+    """Read an MLproject and everything its commands reach.  Never imports user code."""
+    from .mlproject import load_mlproject
+    from .plugins import parse_plugin_module
+    from .script import parse_script
+    from .source import read_source
+
+    mlproject_path = Path(mlproject_path)
+    folder = mlproject_path.parent
+    src = read_source(mlproject_path, overlay)
+    if isinstance(src, ReadError):
+        mlproject = load_mlproject(mlproject_path, overlay)
+        return ProjectModel(mlproject, mlproject_path, src, (), default_plugin_dirs(folder, plugin_dirs))
+    from .mlproject import parse_mlproject
+
+    mlproject = _cached("mlproject", mlproject_path, src.text,
+                        lambda: parse_mlproject(mlproject_path, src.text))
+    links: list[ScriptLink] = []
+    for ep in mlproject.entry_points:
+        if ep.command is None:
+            continue
+        for inv in ep.command.invocations:
+            path = _script_path(folder, inv)
+            if path is None:
+                links.append(ScriptLink(ep.name, inv, None, False, None, None))
+                continue
+            exists = path.is_file() or (overlay is not None and path in overlay)
+            script = error = None
+            is_python = path.suffix == ".py" or inv.program.startswith("python") or inv.is_module
+            if (exists or os.path.islink(path)) and is_python:
+                text = read_source(path, overlay)
+                if isinstance(text, ReadError):
+                    error = text
+                else:
+                    script = _cached("script", path, text.text, lambda: parse_script(text))
+            links.append(ScriptLink(ep.name, inv, path, exists, script, error))
+    dirs = default_plugin_dirs(folder, plugin_dirs)
+    resolutions: dict[tuple[str, str], PluginResolution] = {}
+    for link in links:
+        if link.script is None:
+            continue
+        for flow in link.script.flows:
+            for call in flow.call_tasks:
+                if not (isinstance(call.package, str) and isinstance(call.module, str)):
+                    continue
+                key = (call.package, call.module)
+                if key not in resolutions:
+                    resolutions[key] = _resolve_plugin(call.package, call.module, dirs, overlay,
+                                                       parse_plugin_module, read_source)
+    return ProjectModel(mlproject, mlproject_path, None, tuple(links), dirs, resolutions)
+
+
+def _resolve_plugin(package: str, module: str, dirs: tuple[Path, ...], overlay,
+                    parse_plugin_module, read_source) -> PluginResolution:
+    parts = [p for p in package.split(".") if p]
+    package_dirs = [d.joinpath(*parts) for d in dirs if parts and d.joinpath(*parts).is_dir()]
+    if not package_dirs:
+        return PluginResolution("unresolved-package", package, module, None, None)
+    for pkg_dir in package_dirs:
+        for candidate in (pkg_dir / f"{module}.py", pkg_dir / module / "__init__.py"):
+            if candidate.is_file() or (overlay is not None and candidate in overlay):
+                src = read_source(candidate, overlay)
+                if isinstance(src, ReadError):
+                    return PluginResolution("found", package, module, None, pkg_dir, (), src)
+                dotted = f"{package}.{module}"
+                plugin = _cached("plugin", candidate, src.text,
+                                 lambda: parse_plugin_module(src, dotted))
+                return PluginResolution("found", package, module, plugin, pkg_dir)
+    available: set[str] = set()
+    for pkg_dir in package_dirs:
+        try:
+            for entry in os.scandir(pkg_dir):
+                if entry.name.endswith(".py") and entry.name != "__init__.py":
+                    available.add(entry.name[:-3])
+                elif entry.is_dir() and (Path(entry.path) / "__init__.py").is_file():
+                    available.add(entry.name)
+        except OSError:
+            continue
+    return PluginResolution("missing-module", package, module, None, package_dirs[0],
+                            tuple(sorted(available)))

@@ -141,16 +141,16 @@ class Command:
 
     def span_of(self, start: int, end: int) -> Span:
         """Source range of ``value[start:end]``."""
-        from .source import Position
+        return table_span(self.offset_positions, self.span, start, end)
 
-        table = self.offset_positions
-        if not table:
-            return self.span
-        start = max(0, min(start, len(table) - 1))
-        end_index = max(start, min(end, len(table)) - 1)
-        line, col = table[start]
-        end_line, end_col = table[end_index]
-        return Span(Position(line, col), Position(end_line, end_col + 1 if end > start else end_col))
+
+def table_span(table: tuple[tuple[int, int], ...], whole: Span, start: int, end: int) -> Span:
+    """Source range of characters ``start:end`` of a scalar whose per-character positions are known."""
+    if not table:
+        return whole
+    a = table[max(0, min(start, len(table) - 1))]
+    b = table[max(min(end, len(table)) - 1, 0)]
+    return Span.of(a[0], a[1], b[0], b[1] + 1 if end > start else b[1])
 
 
 class ParameterType(str, Enum):
@@ -172,6 +172,7 @@ class MLParameter:
     spec_span: Span                # the whole value node (``{type: ..., default: ...}`` or ``float``)
     keys: tuple[YamlKey, ...]      # keys of the spec mapping (for DL102/DL103); () for the short form
     short_form: bool               # ``name: float``
+    default_path_exists: bool | None = None   # relative ``path`` default found under the project folder
 
     @property
     def has_default(self) -> bool:
@@ -202,6 +203,7 @@ class EnvironmentRef:
     value: Any
     span: Span
     key_span: Span
+    exists: bool | None = None     # the named file exists (conda_env / python_env)
 
 
 @dataclass(frozen=True, slots=True)

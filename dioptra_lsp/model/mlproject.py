@@ -245,6 +245,13 @@ def _read_parameter(reader: _Reader, ep: str, name: str, key_node: yaml.Node,
                     node: yaml.Node) -> MLParameter | None:
     if isinstance(node, yaml.ScalarNode):
         value = reader.construct(node)
+        glued = re.match(r"^([A-Za-z_][\w-]*)\s*:\s*(\S.*)$", name)
+        if value is None and glued:   # `{lr:float}`: one key "lr:float" with no value
+            reader.problem("malformed-flow-mapping", _span(key_node),
+                           f"`{name}` is read by YAML as one parameter named `{name}` with no "
+                           f"spec; write `{glued.group(1)}: {glued.group(2)}` (a space after the "
+                           f"colon)", key=glued.group(1), value=glued.group(2))
+            return None
         if isinstance(value, str):   # short form `name: float`
             return MLParameter(name, _span(key_node), value, _span(node), MISSING, None, None,
                                _span(node), (), True)

@@ -37,6 +37,7 @@ class ScriptLink:
     exists: bool
     script: PythonScript | None     # parsed Python script (None for shell scripts or unreadable)
     read_error: ReadError | None
+    nearby: tuple[str, ...] = ()     # scripts that do exist, for did-you-mean when this one does not
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +187,8 @@ def load_project(mlproject_path: Path, *, plugin_dirs: tuple[Path, ...] = (),
                     error = text
                 else:
                     script = _cached("script", path, text.text, lambda: parse_script(text))
-            links.append(ScriptLink(ep.name, inv, path, exists, script, error))
+            nearby = () if exists else _nearby_scripts(folder)
+            links.append(ScriptLink(ep.name, inv, path, exists, script, error, nearby))
     dirs = default_plugin_dirs(folder, plugin_dirs)
     resolutions: dict[tuple[str, str], PluginResolution] = {}
     for link in links:
@@ -231,3 +233,18 @@ def _resolve_plugin(package: str, module: str, dirs: tuple[Path, ...], overlay,
             continue
     return PluginResolution("missing-module", package, module, None, package_dirs[0],
                             tuple(sorted(available)))
+
+
+def _nearby_scripts(folder: Path, limit: int = 300) -> tuple[str, ...]:
+    """Python and shell files up to three folders below the project, relative to it."""
+    found: list[str] = []
+    base_depth = len(folder.parts)
+    for here, dirs, files in os.walk(folder):
+        depth = len(Path(here).parts) - base_depth
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d != "__pycache__"] if depth < 3 else []
+        for name in files:
+            if name.endswith((".py", ".sh")):
+                found.append(Path(os.path.relpath(os.path.join(here, name), folder)).as_posix())
+                if len(found) >= limit:
+                    return tuple(sorted(found))
+    return tuple(sorted(found))

@@ -1,0 +1,192 @@
+"""Run the rules over projects: discovery, settings, suppression.  Shared by every front-end."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from .config import (
+    ConfigError,
+    Settings,
+    code_enabled,
+    ignored_for_file,
+    is_excluded,
+    resolve_settings,
+)
+from .diagnostics import Diagnostic
+from .model.project import MLPROJECT_NAME, ProjectModel, load_project
+from .model.source import ReadError, read_source
+
+_NOQA = re.compile(r"#\s*noqa(?P<sep>\s*:\s*(?P<codes>[A-Za-z]+[0-9]+(?:[\s,]+[A-Za-z]+[0-9]+)*))?",
+                   re.IGNORECASE)
+
+
+@dataclass
+class LintResult:
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)     # problems of the tool's input, not findings
+    projects: int = 0
+    files: set[Path] = field(default_factory=set)
+
+
+def normalize(path: Path) -> Path:
+    """Keep paths as the user reached them (``examples/x/src/a.py``), minus ``..`` and ``.``."""
+    return Path(os.path.normpath(path))
+
+
+def discover(root: Path, settings_for) -> Iterable[Path]:
+    """Every MLproject below ``root`` (the first name MLflow would pick in each folder)."""
+    if not root.is_dir():
+        return
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        here = Path(folder)
+        settings = settings_for(here)
+        dirs[:] = sorted(d for d in dirs if not is_excluded(here / d, settings))
+        # MLflow takes the first os.listdir() match; os.walk lists in that same order.
+        for name in files:
+            if name.lower() == MLPROJECT_NAME:
+                if not is_excluded(here / name, settings):
+                    yield normalize(here / name)
+                break
+
+
+def analyse(mlproject_path: Path, settings: Settings, overlay: dict[Path, str] | None = None
+            ) -> tuple[ProjectModel, list[Diagnostic]]:
+    """The model of one project and its diagnostics after select/ignore and ``# noqa``."""
+    from .rules import RULE_MODULES, RuleContext
+
+    project = load_project(mlproject_path, plugin_dirs=settings.plugin_dirs, overlay=overlay)
+    ctx = RuleContext(project, settings.flow_allowed_calls)
+    found: dict[tuple, Diagnostic] = {}
+    for module in RULE_MODULES:
+        if not code_enabled(module.RULE.code, settings):
+            continue
+        for diag in module.check(ctx):
+            diag = _normalized(diag)
+            found.setdefault((diag.path, diag.span, diag.code, diag.message), diag)
+    texts = _Texts(project, overlay)
+    kept = [d for d in found.values()
+            if not ignored_for_file(d.code, d.path, settings) and not texts.suppressed(d)]
+    return project, sorted(kept, key=Diagnostic.sort_key)
+
+
+def _normalized(diag: Diagnostic) -> Diagnostic:
+    path = normalize(diag.path)
+    if path == diag.path:
+        return diag
+    from dataclasses import replace
+
+    return replace(diag, path=path)
+
+
+class _Texts:
+    """File texts for ``# noqa`` lookups: the model's own texts first, the disk otherwise."""
+
+    def __init__(self, project: ProjectModel, overlay: dict[Path, str] | None) -> None:
+        self.overlay = overlay
+        self.cache: dict[Path, list[str]] = {}
+        if project.mlproject is not None:
+            self.cache[normalize(project.mlproject_path)] = project.mlproject.text.split("\n")
+        for path, script in project.scripts.items():
+            self.cache[normalize(path)] = script.text.split("\n")
+
+    def line(self, path: Path, index: int) -> str:
+        lines = self.cache.get(path)
+        if lines is None:
+            src = read_source(path, self.overlay)
+            lines = [] if isinstance(src, ReadError) else src.text.split("\n")
+            self.cache[path] = lines
+        return lines[index] if 0 <= index < len(lines) else ""
+
+    def suppressed(self, diag: Diagnostic) -> bool:
+        m = _NOQA.search(self.line(diag.path, diag.span.start.line))
+        if not m:
+            return False
+        if not m.group("codes"):
+            return True
+        codes = re.split(r"[\s,]+", m.group("codes").upper())
+        return any(diag.code.startswith(c) for c in codes)
+
+
+def find_project_for(path: Path) -> Path | None:
+    """The MLproject of the folder holding ``path`` or the nearest one above it."""
+    from .model.project import find_mlproject_file
+
+    folder = Path(os.path.abspath(path)).parent
+    for candidate in (folder, *folder.parents):
+        found = find_mlproject_file(candidate)
+        if found is not None:
+            rel = os.path.relpath(found)
+            return normalize(Path(rel) if not rel.startswith("..") else found)
+    return None
+
+
+def run(paths: Iterable[Path], *, config: Path | None = None, select: tuple[str, ...] | None = None,
+        ignore: tuple[str, ...] = (), overlay: dict[Path, str] | None = None) -> LintResult:
+    """Lint files and folders the way ``dioptra-lint check`` does."""
+    from dataclasses import replace
+
+    result = LintResult()
+    settings_cache: dict[Path, Settings] = {}
+
+    def settings_for(where: Path) -> Settings:
+        key = Path(os.path.abspath(where))
+        if key not in settings_cache:
+            s = resolve_settings(key, config)
+            if select is not None:
+                s = replace(s, select=select)
+            if ignore:
+                s = replace(s, ignore=s.ignore + ignore)
+            settings_cache[key] = s
+        return settings_cache[key]
+
+    projects: dict[Path, Path | None] = {}    # MLproject -> only this file's diagnostics (None: all)
+    for raw in paths:
+        path = normalize(Path(raw))
+        try:
+            if path.is_dir():
+                settings_for(path)
+                for mlproject in discover(path, settings_for):
+                    projects[mlproject] = None
+                continue
+            if not path.exists() and not (overlay and path in overlay):
+                result.errors.append(f"{path}: no such file or directory")
+                continue
+            if path.name.lower() == MLPROJECT_NAME:
+                projects.setdefault(path, None)
+                continue
+            owner = find_project_for(path)
+            if owner is None:
+                result.errors.append(f"{path}: no MLproject found in its folder or above it; "
+                                     f"nothing to cross-check")
+                continue
+            if projects.get(owner, path) is not None:
+                projects[owner] = path
+        except ConfigError as err:
+            result.errors.append(str(err))
+    for mlproject, only in projects.items():
+        try:
+            settings = settings_for(mlproject.parent)
+        except ConfigError as err:
+            result.errors.append(str(err))
+            continue
+        project, diags = analyse(mlproject, settings, overlay)
+        result.projects += 1
+        result.files.update(normalize(p) for p in project.files())
+        if only is not None:
+            diags = [d for d in diags if d.path == only]
+        result.diagnostics.extend(diags)
+    unique = {(d.path, d.span, d.code, d.message): d for d in result.diagnostics}
+    result.diagnostics = sorted(unique.values(), key=Diagnostic.sort_key)
+    return result
+
+
+def lint_paths(paths: Iterable[Path | str], **options) -> list[Diagnostic]:
+    """Diagnostics for files and folders; raises ``ConfigError`` for a bad configuration."""
+    result = run([Path(p) for p in paths], **options)
+    if result.errors and not result.diagnostics and not result.projects:
+        raise ConfigError("; ".join(result.errors))
+    return result.diagnostics

@@ -1,0 +1,41 @@
+"""DL201: the command passes a flag the script's click command does not declare."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Iterator
+
+from ..diagnostics import Diagnostic, Fix, Related, Severity, TextEdit
+from .base import Rule, RuleContext, did_you_mean, where
+from ._cli import flags_of, invocations
+
+RULE = Rule("DL201", "unknown-option", Severity.ERROR,
+            "The command passes a --flag the script's click command does not declare", fixable=True)
+
+_ALWAYS = {"--help"}
+
+
+def check(ctx: RuleContext) -> Iterator[Diagnostic]:
+    project = ctx.project
+    for inv in invocations(project):
+        known = flags_of(inv.click)
+        every = [f for p in inv.click.options for f in p.all_flags]
+        for use in inv.uses:
+            if use.option is not None or use.flag in _ALWAYS:
+                continue
+            script = inv.link.script
+            close = difflib.get_close_matches(use.flag, every, n=1, cutoff=0.6)
+            fix = None
+            if close:
+                start = use.token.start
+                span = inv.entry_point.command.span_of(start, start + len(use.flag))
+                fix = Fix(f"Replace with `{close[0]}`",
+                          (TextEdit(project.mlproject_path, span, close[0]),), safe=False)
+            yield RULE.diagnostic(
+                project.mlproject_path,
+                inv.entry_point.command.span_of(use.token.start, use.token.start + len(use.flag)),
+                f"`{use.flag}` is not an option of `{inv.click.command_name}` in "
+                f"{where(script.path, inv.click.span, project.folder)}; click stops with \"No such "
+                f"option\"; " + did_you_mean(use.flag, known),
+                fix=fix,
+                related=(Related(script.path, inv.click.span, f"click command `{inv.click.command_name}`"),))

@@ -1,0 +1,101 @@
+"""DL204: an MLproject value that the click option it feeds cannot convert."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..diagnostics import Diagnostic, Related, Severity
+from ..model.types import MISSING, ClickParam, MLParameter, Unknown
+from .base import Rule, RuleContext, where
+from ._cli import invocations
+
+RULE = Rule("DL204", "type-mismatch", Severity.WARNING,
+            "The MLproject default or type cannot feed the click option's type")
+
+_NUMERIC = {"INT", "FLOAT", "IntRange", "FloatRange", "BOOL"}
+
+
+def click_type(option: ClickParam):
+    """A real click type rebuilt from literals, or None when it cannot be rebuilt exactly."""
+    import click
+
+    kind = option.type.kind if option.type else None
+    if kind is None:
+        default = option.default
+        if isinstance(default, bool):
+            kind = "BOOL"
+        elif isinstance(default, int):
+            kind = "INT"
+        elif isinstance(default, float):
+            kind = "FLOAT"
+        else:
+            return None
+    simple = {"INT": click.INT, "FLOAT": click.FLOAT, "BOOL": click.BOOL, "UUID": click.UUID,
+              "STRING": click.STRING}
+    if kind in simple:
+        return simple[kind]
+    t = option.type
+    args = dict(t.args)
+    try:
+        if kind == "Choice":
+            choices = args.get("choices", args.get(0))
+            if not isinstance(choices, (list, tuple)) or any(isinstance(c, Unknown) for c in choices):
+                return None
+            return click.Choice([str(c) for c in choices],
+                                case_sensitive=bool(args.get("case_sensitive", True)))
+        if kind in ("IntRange", "FloatRange"):
+            cls = click.IntRange if kind == "IntRange" else click.FloatRange
+            lo, hi = args.get("min", args.get(0)), args.get("max", args.get(1))
+            if any(isinstance(v, Unknown) for v in (lo, hi)):
+                return None
+            return cls(lo, hi, clamp=bool(args.get("clamp", False)))
+    except (TypeError, ValueError):
+        return None
+    return None
+
+
+def _type_name(option: ClickParam) -> str:
+    return option.type.source if option.type and option.type.source else "its inferred type"
+
+
+def check(ctx: RuleContext) -> Iterator[Diagnostic]:
+    import click
+
+    project = ctx.project
+    for inv in invocations(project):
+        ep = inv.entry_point
+        for use in inv.uses:
+            option = use.option
+            if (option is None or not use.value_is_single_placeholder or option.multiple
+                    or (isinstance(option.nargs, int) and option.nargs != 1)):
+                continue
+            param: MLParameter | None = ep.parameter(use.placeholders[0])
+            if param is None:
+                continue
+            ctype = click_type(option)
+            if ctype is None:
+                continue
+            kind = option.type.kind if option.type else ctype.name
+            related = (Related(inv.link.script.path, option.span, f"`{use.flag}` declared here"),)
+            other = where(inv.link.script.path, option.span, project.folder)
+            if param.type in ("path", "uri") and (kind in _NUMERIC or ctype.name in ("integer", "float", "boolean")):
+                yield RULE.diagnostic(
+                    project.mlproject_path, param.type_span or param.name_span,
+                    f"parameter `{param.name}` has type `{param.type}` but feeds `{use.flag}` "
+                    f"of type {_type_name(option)} ({other}); MLflow turns a {param.type} into "
+                    f"an absolute path or URI that click cannot convert", related=related)
+                continue
+            if not param.has_default or param.default_span is None or param.default is MISSING:
+                continue
+            value = str(param.default)   # MLflow passes str(value) through the shell
+            try:
+                ctype.convert(value, None, None)
+            except click.BadParameter as err:
+                reason = err.format_message() if hasattr(err, "format_message") else str(err)
+                yield RULE.diagnostic(
+                    project.mlproject_path, param.default_span,
+                    f"default `{param.default_text or value}` of parameter `{param.name}` reaches "
+                    f"`{use.flag}` as `{value}`, which {_type_name(option)} ({other}) rejects: "
+                    f"{reason}", related=related)
+            except Exception:   # a type we rebuilt but cannot judge; never guess
+                continue

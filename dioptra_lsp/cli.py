@@ -43,7 +43,9 @@ def main() -> None:
 @click.option("--stdin-filename", type=click.Path(path_type=Path),
               help="Lint the text on stdin as if it were this file.")
 @click.option("--fix", is_flag=True, help="Apply the safe fixes in place.")
-def check(paths, select, ignore, output_format, fail_on, config_file, stdin_filename, fix) -> None:
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+def check(paths, select, ignore, output_format, fail_on, config_file, stdin_filename, fix,
+          exit_zero) -> None:
     """Cross-check every MLproject under PATHS (default: .) with its scripts and task plugins."""
     from .config import ConfigError
     from .diagnostics import Severity
@@ -86,7 +88,7 @@ def check(paths, select, ignore, output_format, fail_on, config_file, stdin_file
     failing = any(d.severity >= threshold for d in result.diagnostics)
     if result.errors and not result.projects:
         sys.exit(2)
-    sys.exit(1 if failing else 0)
+    sys.exit(1 if failing and not exit_zero else 0)
 
 
 def _read_stdin() -> str:

@@ -1,0 +1,207 @@
+"""The real ``dioptra-lint`` CLI, run as a subprocess, on projects written into tmp_path."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+MLPROJECT = """\
+name: demo
+
+entry_points:
+  main:
+    parameters:
+      data_dir: {type: path, default: /nfs/data}
+      epochs: {type: float, default: 3}
+    command: >
+      python src/train.py
+      --data-dir {data_dir}
+      --epochs {epochs}
+"""
+
+SCRIPT = '''\
+import click
+from dioptra import pyplugs
+from prefect import Flow, Parameter
+
+_PLUGINS_IMPORT_PATH = "dioptra_custom"
+
+
+@click.command()
+@click.option("--data-dir", type=click.Path(exists=True, file_okay=False), help="Data root")
+@click.option("--epochs", type=click.INT, default=1, help="Training epochs")
+def train(data_dir, epochs):
+    flow = init_flow()
+    flow.run(parameters=dict(data_dir=data_dir, epochs=epochs))
+
+
+def init_flow():
+    with Flow("Train") as flow:
+        data_dir, epochs = Parameter("data_dir"), Parameter("epochs")
+        pyplugs.call_task(f"{_PLUGINS_IMPORT_PATH}.fit", "trainer", "fit", data_dir=data_dir, epochs=epochs)
+    return flow
+
+
+if __name__ == "__main__":
+    train()
+'''
+
+PLUGIN = '''\
+from dioptra import pyplugs
+
+
+@pyplugs.register
+def fit(data_dir, epochs=1):
+    """Fit a model."""
+    return data_dir, epochs
+'''
+
+
+def write_project(root: Path, mlproject: str = MLPROJECT, script: str = SCRIPT) -> Path:
+    (root / "src").mkdir(parents=True, exist_ok=True)
+    (root / "dioptra_custom" / "fit").mkdir(parents=True, exist_ok=True)
+    (root / "MLproject").write_text(mlproject, encoding="utf-8")
+    (root / "src" / "train.py").write_text(script, encoding="utf-8")
+    (root / "dioptra_custom" / "fit" / "trainer.py").write_text(PLUGIN, encoding="utf-8")
+    return root
+
+
+def cli(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "DIOPTRA_PLUGIN_DIR"}
+    return subprocess.run([sys.executable, "-m", "dioptra_lsp.cli", *args], cwd=cwd, input=stdin,
+                          capture_output=True, text=True, env=env, timeout=60)
+
+
+def test_clean_project_passes(tmp_path):
+    write_project(tmp_path / "ep")
+    result = cli("check", "ep", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "All checks passed" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_unknown_flag_is_reported_with_position_and_alternatives(tmp_path):
+    write_project(tmp_path / "ep", MLPROJECT.replace("--epochs {epochs}", "--epoch {epochs}"))
+    result = cli("check", "ep", cwd=tmp_path)
+    assert result.returncode == 1
+    line = next(l for l in result.stdout.splitlines() if "DL201" in l)
+    assert line.startswith("ep/MLproject:11:7: DL201 ")
+    assert "did you mean `--epochs`?" in line and "src/train.py:" in line and "--data-dir" in line
+
+
+def test_json_output_contract(tmp_path):
+    write_project(tmp_path / "ep", MLPROJECT.replace("--epochs {epochs}", "--epoch {epochs}"))
+    result = cli("check", "--format", "json", "ep", cwd=tmp_path)
+    data = json.loads(result.stdout)
+    assert data and all(set(d) == {"file", "line", "column", "end_line", "end_column", "code", "name",
+                                   "severity", "message", "fix"} for d in data)
+    (finding,) = [d for d in data if d["code"] == "DL201"]
+    assert finding["file"] == "ep/MLproject"
+    assert (finding["line"], finding["column"], finding["end_line"], finding["end_column"]) == (11, 7, 11, 14)
+    assert finding["severity"] == "error" and finding["name"] == "unknown-option"
+    assert finding["fix"]["edits"][0]["new_text"] == "--epochs"
+
+
+def test_select_ignore_and_fail_on(tmp_path):
+    write_project(tmp_path / "ep", MLPROJECT.replace("--epochs {epochs}", "--epoch {epochs}"))
+    assert cli("check", "--ignore", "DL2", "ep", cwd=tmp_path).returncode == 0
+    selected = cli("check", "--select", "DL201", "--format", "json", "ep", cwd=tmp_path)
+    assert {d["code"] for d in json.loads(selected.stdout)} == {"DL201"}
+    # an unused parameter is a warning: --fail-on error lets it pass
+    write_project(tmp_path / "w", MLPROJECT.replace("      --epochs {epochs}\n", ""))
+    warned = cli("check", "--select", "DL107", "w", cwd=tmp_path)
+    assert warned.returncode == 1 and "DL107" in warned.stdout
+    assert cli("check", "--select", "DL107", "--fail-on", "error", "w", cwd=tmp_path).returncode == 0
+
+
+def test_noqa_in_mlproject_and_python(tmp_path):
+    text = MLPROJECT.replace("--epochs {epochs}", "--epoch {epochs}  # noqa: DL201")
+    write_project(tmp_path / "ep", text)
+    assert "DL201" not in cli("check", "ep", cwd=tmp_path).stdout
+    write_project(tmp_path / "ep", MLPROJECT, SCRIPT.replace('"--epochs", type', '"--epochs", "-e", type')
+                  .replace('        pyplugs.call_task(', '        print("x")  # noqa\n        pyplugs.call_task('))
+    out = cli("check", "ep", cwd=tmp_path)
+    assert "DL401" not in out.stdout, out.stdout
+
+
+def test_pyproject_config_per_file_ignores_and_unknown_keys(tmp_path):
+    write_project(tmp_path / "ep", MLPROJECT.replace("--epochs {epochs}", "--epoch {epochs}"))
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.dioptra-lint]\nper-file-ignores = { "ep/MLproject" = ["DL201"] }\n')
+    assert "DL201" not in cli("check", "ep", cwd=tmp_path).stdout
+    (tmp_path / "pyproject.toml").write_text('[tool.dioptra-lint]\nselekt = ["DL2"]\n')
+    bad = cli("check", "ep", cwd=tmp_path)
+    assert bad.returncode == 2
+    assert "selekt" in bad.stderr and "did you mean `select`" in bad.stderr
+    assert "Traceback" not in bad.stderr
+
+
+def test_stdin_buffer_replaces_the_file_on_disk(tmp_path):
+    write_project(tmp_path / "ep")
+    buffer = MLPROJECT.replace("--epochs {epochs}", "--epoch {epochs}")
+    result = cli("check", "--stdin-filename", "ep/MLproject", cwd=tmp_path, stdin=buffer)
+    assert result.returncode == 1 and "ep/MLproject:11:7: DL201" in result.stdout
+
+
+def test_fix_rewrites_atomically_and_keeps_everything_else(tmp_path):
+    text = MLPROJECT.replace("epochs: {type: float, default: 3}",
+                             "epochs: {type:float, default: 3}   # keep this comment")
+    write_project(tmp_path / "ep", text)
+    before = cli("check", "ep", cwd=tmp_path)
+    assert "DL103" in before.stdout
+    after = cli("check", "--fix", "ep", cwd=tmp_path)
+    assert "DL103" not in after.stdout
+    assert (tmp_path / "ep" / "MLproject").read_text() == text.replace("type:float", "type: float")
+    assert not [p for p in (tmp_path / "ep").iterdir() if p.name.endswith(".tmp")]
+
+
+def test_rule_pages_print(tmp_path):
+    page = cli("rule", "DL201", cwd=tmp_path)
+    assert page.returncode == 0 and page.stdout.startswith("# DL201: unknown-option")
+    every = cli("rule", "--all", cwd=tmp_path)
+    assert every.stdout.count("\n# DL") >= 29
+    assert cli("rule", "DL999", cwd=tmp_path).returncode == 2
+
+
+def test_version(tmp_path):
+    from dioptra_lsp import __version__
+
+    out = cli("--version", cwd=tmp_path)
+    assert out.returncode == 0 and __version__ in out.stdout
+
+
+BAD_INPUTS = {
+    "non_utf8": lambda p: (p / "MLproject").write_bytes(b"name: \xff\xfe bad\n"),
+    "binary": lambda p: (p / "MLproject").write_bytes(b"\x00\x01\x02binary"),
+    "yaml_syntax": lambda p: (p / "MLproject").write_text("entry_points:\n  main: [\n"),
+    "list": lambda p: (p / "MLproject").write_text("- a\n- b\n"),
+    "empty": lambda p: (p / "MLproject").write_text(""),
+    "nested": lambda p: (p / "MLproject").write_text("entry_points: " + "[" * 5000 + "]" * 5000),
+    "huge": lambda p: (p / "MLproject").write_bytes(b"# " + b"x" * (50 * 1024 * 1024) + b"\n"),
+    "symlink_loop": lambda p: os.symlink(p / "MLproject", p / "MLproject"),
+    "script_is_dir": lambda p: (write_project(p), (p / "src" / "train.py").unlink(),
+                                (p / "src" / "train.py").mkdir()),
+    "python_syntax": lambda p: write_project(p, MLPROJECT, "def broken(:\n"),
+    "python_binary": lambda p: (write_project(p), (p / "src" / "train.py").write_bytes(b"\x00\xff")),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_INPUTS))
+def test_bad_input_is_one_clear_diagnostic_and_the_rest_is_linted(tmp_path, kind):
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    BAD_INPUTS[kind](bad)
+    write_project(tmp_path / "good", MLPROJECT.replace("--epochs {epochs}", "--epoch {epochs}"))
+    result = cli("check", ".", cwd=tmp_path)
+    assert "Traceback" not in result.stderr + result.stdout
+    assert result.returncode == 1, result.stderr
+    assert "good/MLproject:11:7: DL201" in result.stdout          # the rest is still linted
+    bad_lines = [l for l in result.stdout.splitlines() if l.startswith("bad/")]
+    assert bad_lines, result.stdout
+    assert any(" DL001 " in l or " DL101 " in l for l in bad_lines), bad_lines

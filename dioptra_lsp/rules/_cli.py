@@ -34,8 +34,5 @@ def invocations(project: ProjectModel) -> Iterator[Invocation]:
 
 
 def flags_of(click: ClickCommand) -> list[str]:
-    out: list[str] = []
-    for p in click.options:
-        out.extend(f for f in p.all_flags if f.startswith("--")) if any(
-            f.startswith("--") for f in p.all_flags) else out.extend(p.all_flags)
-    return out
+    """Every flag the command accepts (long and short, ``--no-x`` secondaries included)."""
+    return [flag for option in click.options for flag in option.all_flags]

@@ -19,12 +19,11 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     project = ctx.project
     for inv in invocations(project):
         known = flags_of(inv.click)
-        every = [f for p in inv.click.options for f in p.all_flags]
         for use in inv.uses:
             if use.option is not None or use.flag in _ALWAYS:
                 continue
             script = inv.link.script
-            close = difflib.get_close_matches(use.flag, every, n=1, cutoff=0.6)
+            close = difflib.get_close_matches(use.flag, known, n=1, cutoff=0.6)
             fix = None
             if close:
                 start = use.token.start

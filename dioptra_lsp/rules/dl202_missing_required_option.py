@@ -19,7 +19,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
         for option in inv.click.options:
             if not option.required or option.has_default or id(option) in passed:
                 continue
-            if option.envvar not in (None, False) and option.envvar is not None:
+            if option.envvar:
                 continue   # click can take it from the environment
             flag = option.flags[0] if option.flags else option.dest
             passed_flags = ", ".join(u.flag for u in inv.uses) or "(none)"

@@ -176,8 +176,9 @@ class MLParameter:
 
     @property
     def has_default(self) -> bool:
-        """Whether MLflow sees a default (``default: null`` and no default are the same to it)."""
-        return self.default is not MISSING and self.default is not None and self.default != ""
+        """Whether MLflow sees a default (``default: null`` and no default are the same to it;
+        ``default: ""`` is a default)."""
+        return self.default is not MISSING and self.default is not None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,12 @@
+"""Image datasets from a folder with one subfolder per class."""
+
+from dioptra import pyplugs
+
+
+@pyplugs.register
+def load_dataset(data_dir, target_size: tuple, batch_size: int = 32, color_mode: str = "grayscale"):
+    """``target_size`` replaced ``image_size`` (height, width, channels) in this version."""
+    from tensorflow.keras.utils import image_dataset_from_directory
+
+    return image_dataset_from_directory(str(data_dir), image_size=target_size[:2],
+                                        color_mode=color_mode, batch_size=batch_size)

@@ -29,15 +29,17 @@ def _folders() -> list[str]:
 
 
 def render(diags, folder: Path) -> str:
-    lines = []
+    rows = []
     for d in diags:
         path = Path(d.path)
         try:
             shown = path.resolve().relative_to(folder.resolve()).as_posix()
         except ValueError:
             shown = path.as_posix()
-        lines.append(f"{shown}:{d.span.start.line + 1}:{d.span.start.character + 1}: {d.code} {d.message}")
-    text = "".join(line + "\n" for line in sorted(lines))
+        rows.append((shown, d.span.start.line + 1, d.span.start.character + 1, d.code, d.message))
+    # Sorted by file, then numerically by position (line 10 after line 9).
+    text = "".join(f"{f}:{line}:{col}: {code} {message}\n"
+                   for f, line, col, code, message in sorted(rows))
     # Messages may name the folder as reached; keep golden files independent of the checkout.
     return text.replace(folder.resolve().as_posix(), "<example>")
 

@@ -1,0 +1,134 @@
+"""The dry-run report: one frozen object, rendered as JSON (CI, language server) or text."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .argv import OptionValue
+from .issues import Issue
+from .plan import FlowInput, PlannedTask
+from .resolve import ResolvedParam
+
+
+@dataclass(frozen=True)
+class DryRunReport:
+    entry_point: str
+    project_dir: Path
+    parameters: tuple[ResolvedParam, ...]
+    command: str | None          # exactly as MLflow would build it; None when it would refuse
+    argv: tuple[str, ...]        # the words of the simple command that runs the script
+    options: tuple[OptionValue, ...]
+    flow_inputs: tuple[FlowInput, ...]
+    plan: tuple[PlannedTask, ...]
+    problems: tuple[Issue, ...]
+    edges: tuple[tuple[str, str, str], ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """The job would start and its flow would build."""
+        return not any(p.is_error for p in self.problems)
+
+    def _file(self, path: Path | str | None) -> str | None:
+        if path is None:
+            return None
+        text = str(path)
+        try:
+            rel = os.path.relpath(text, self.project_dir)
+        except ValueError:
+            return text
+        return rel if not rel.startswith("..") else text
+
+    def to_json(self) -> dict[str, Any]:
+        """The issue's keys exactly: ok, entry_point, parameters, command, argv, options, plan,
+        problems.  File names are relative to the project folder when inside it."""
+        return {
+            "ok": self.ok,
+            "entry_point": self.entry_point,
+            "parameters": {p.name: {"value": p.value, "type": p.type, "source": p.source}
+                           for p in self.parameters},
+            "command": self.command,
+            "argv": list(self.argv),
+            "options": {o.name: o.value if o.checked else {"not_checked": o.note, "value": o.value}
+                        for o in self.options},
+            "plan": [self._task_json(t) for t in self.plan],
+            "problems": [{"kind": p.kind, "message": p.message, "file": self._file(p.path),
+                          "line": p.line, "severity": p.severity, "stage": p.stage}
+                         for p in self.problems],
+        }
+
+    def _task_json(self, task: PlannedTask) -> dict[str, Any]:
+        inputs = {}
+        for i in task.inputs:
+            if i.kind == "value":
+                inputs[i.name] = {"value": i.value}
+            elif i.kind == "parameter":
+                inputs[i.name] = {"parameter": i.ref, "value": i.value}
+            elif i.kind == "task":
+                inputs[i.name] = {"output_of_task": int(i.ref), "item": i.item}
+            else:
+                inputs[i.name] = {"expression": i.value}
+        return {"task": task.index, "target": task.target, "file": self._file(task.file),
+                "line": task.line, "inputs": inputs, "upstream_tasks": list(task.upstream),
+                "outputs": list(task.outputs)}
+
+    # ------------------------------------------------------------------ text
+
+    def to_text(self) -> str:
+        out: list[str] = [f"entry point: {self.entry_point}"]
+        if self.parameters:
+            out.append("parameters:")
+            width = max(len(p.name) for p in self.parameters)
+            for p in self.parameters:
+                out.append(f"  {p.name:<{width}} = {p.value!r}  ({p.type}, from {p.source})")
+        out.append("command:" if self.command is not None else "command: (MLflow would not run)")
+        if self.command is not None:
+            out.append(f"  {self.command}")
+        if self.options:
+            out.append("click values:")
+            width = max(len(o.flag) for o in self.options)
+            for o in self.options:
+                note = "" if o.checked else f"  [not checked: {o.note}]"
+                out.append(f"  {o.flag:<{width}} -> {o.value!r}  ({o.source}){note}")
+        if self.flow_inputs:
+            out.append("flow parameters:")
+            for f in self.flow_inputs:
+                shown = repr(f.value) if f.known else "?"
+                out.append(f"  {f.name} = {shown}  ({f.origin})")
+        if self.plan:
+            out.append("plan:")
+            for t in self.plan:
+                where = f"  {self._file(t.file)}:{t.line}" if t.file else ""
+                out.append(f"  {t.index}. {t.target}{where}")
+                for i in t.inputs:
+                    out.append(f"       {i.name} = {_input_text(i)}")
+                if t.upstream:
+                    out.append(f"       after task {', '.join(map(str, t.upstream))}")
+        if self.problems:
+            out.append("problems:")
+            for p in self.problems:
+                where = self._file(p.path) or ""
+                if where and p.line:
+                    where += f":{p.line}"
+                out.append(f"  {where + ': ' if where else ''}{p.severity}: {p.message} [{p.kind}]")
+        errors = sum(p.is_error for p in self.problems)
+        out.append("OK: the job would start and its flow would build" if self.ok
+                   else f"FAILED: {errors} error{'s' if errors != 1 else ''}")
+        return "\n".join(out)
+
+    def graph(self, fmt: str) -> str:
+        from .graph import render
+
+        return render(self, fmt)
+
+
+def _input_text(i) -> str:
+    if i.kind == "value":
+        return repr(i.value)
+    if i.kind == "parameter":
+        return f"Parameter {i.ref}" + (f" = {i.value!r}" if i.value is not None else "")
+    if i.kind == "task":
+        return f"output of task {i.ref}" + (f" [item {i.item}]" if i.item is not None else "")
+    return f"`{i.value}`"

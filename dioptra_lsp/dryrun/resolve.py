@@ -1,0 +1,309 @@
+"""Stage 1: the parameters and the command exactly as MLflow's project runner builds them.
+
+Facts learned from MLflow 1.30-3.18 (``mlflow/projects/_project_spec.py``), reproduced here
+without importing it:
+- the MLproject is read with PyYAML's safe loader (the model keeps those values as is);
+- an entry point name not in the file is a script when it ends in ``.py``/``.sh``/``.R``;
+- every required parameter missing is reported together, before any value is checked;
+- values are checked in declaration order (``path`` must exist locally, ``uri`` needs a scheme),
+  then ``str()`` + ``shlex.quote`` and ``command.format(**params)``;
+- extra parameters are appended as `` --key value`` with both sides quoted.
+MLflow stops at the first failure; we go on and list every problem, first one first, so the
+first error always has MLflow's failure class.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+from ..model.source import Span
+from ..model.types import MISSING, EntryPoint, MLParameter, MLProject
+from .issues import ERROR, INFO, WARNING, Issue
+
+MLFLOW_TYPES = ("string", "float", "path", "uri")
+ENV_KINDS = ("docker_env", "python_env", "conda_env")   # MLflow's precedence order
+# Structure problems of the model that MLflow survives (every other one breaks its loader).
+_SURVIVABLE = ("MLproject has no `entry_points`", "`command` of entry point")
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedParam:
+    name: str
+    value: str            # str() of the value after MLflow's type handling, before quoting
+    type: str             # as declared ("string" when absent); "undeclared" for extra -P names
+    source: str           # "default", "-P", or "-P (undeclared)"
+    span: Span | None     # where it is declared in the MLproject
+
+    @property
+    def quoted(self) -> str:
+        return shlex.quote(self.value)
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    entry_point: str
+    entry: EntryPoint | None          # None when the name ran as a script (``x.py``)
+    parameters: tuple[ResolvedParam, ...]
+    command: str | None               # None when MLflow would refuse to run
+    problems: tuple[Issue, ...]
+
+    @property
+    def failed(self) -> bool:
+        return any(p.is_error for p in self.problems)
+
+
+class ParamSyntaxError(ValueError):
+    """A malformed ``-P`` (a usage error, as in ``mlflow run``)."""
+
+
+def parse_assignments(items: list[str] | tuple[str, ...]) -> dict[str, str]:
+    """``-P name=value`` list to a dict: split on the first ``=``; repeats and no ``=`` are errors."""
+    out: dict[str, str] = {}
+    for item in items:
+        name, eq, value = item.partition("=")
+        if not eq:
+            raise ParamSyntaxError(f"invalid -P `{item}`: write -P name=value")
+        if name in out:
+            raise ParamSyntaxError(f"parameter `{name}` is given twice with -P")
+        out[name] = value
+    return out
+
+
+def load_failure(project: MLProject) -> Issue | None:
+    """The error MLflow's loader would stop on, before any entry point is looked at."""
+    for p in project.problems:
+        if p.kind == "syntax":
+            return Issue("syntax", p.message, ERROR, p.path, p.span)
+    for p in project.problems:
+        fatal = (p.kind == "structure" and not p.message.startswith(_SURVIVABLE)
+                 and "has no `command`" not in p.message) or p.kind == "malformed-flow-mapping"
+        if fatal:
+            return Issue("invalid-project", f"MLflow cannot load this MLproject: {p.message}",
+                         ERROR, p.path, p.span)
+    for ep in project.entry_points:   # `parameters:` with nothing after it: MLflow calls None.items()
+        for key in ep.keys:
+            if key.name == "parameters" and key.value_is_null:
+                return Issue("invalid-project", f"`parameters` of entry point `{ep.name}` is empty "
+                             f"(null); MLflow cannot load this MLproject. Remove the key or write "
+                             f"`parameters: {{}}`", ERROR, project.path, key.span)
+    return _environment_failure(project)
+
+
+def _environment_failure(project: MLProject) -> Issue | None:
+    envs = {e.kind: e for e in project.environments}
+    if len(envs) > 1:
+        first = project.environments[0]
+        return Issue("environment", "MLflow refuses more than one environment field: "
+                     + ", ".join(sorted(envs)), ERROR, project.path, first.key_span)
+    for kind in ENV_KINDS:
+        env = envs.get(kind)
+        if env is None or not env.value:
+            continue
+        if kind == "docker_env":
+            if not isinstance(env.value, dict):
+                return Issue("invalid-project", "`docker_env` is not a mapping; MLflow cannot "
+                             "load this MLproject", ERROR, project.path, env.span)
+            if not env.value.get("image"):
+                return Issue("environment", "`docker_env` has no `image`", ERROR, project.path,
+                             env.span)
+            return None
+        if not isinstance(env.value, str):
+            return Issue("invalid-project", f"`{kind}` is not a file name; MLflow cannot load "
+                         f"this MLproject", ERROR, project.path, env.span)
+        if not os.path.exists(os.path.join(project.folder, env.value)):
+            return Issue("environment", f"`{kind}` file `{env.value}` does not exist",
+                         ERROR, project.path, env.span)
+        return None
+    return None
+
+
+def script_command(name: str) -> str | None:
+    """The command MLflow runs for an entry point name that is a script, or None."""
+    ext = os.path.splitext(name)[1]
+    if ext == ".py":
+        return f"python {shlex.quote(name)}"
+    if ext == ".sh":
+        # The worker's $SHELL, substituted by MLflow when it builds the command (not quoted).
+        return f"{os.environ.get('SHELL', 'bash')} {shlex.quote(name)}"
+    if ext == ".R":
+        return f"Rscript -e \"mlflow::mlflow_source('{shlex.quote(name)}')\" --args"
+    return None
+
+
+def find_entry_point(project: MLProject | None, name: str) -> EntryPoint | None:
+    """The last entry point with that name (a repeated YAML key keeps its last value)."""
+    found = None
+    for ep in project.entry_points if project else ():
+        if ep.name == name:
+            found = ep
+    return found
+
+
+def entry_point_names(project: MLProject | None) -> list[str]:
+    return list(dict.fromkeys(ep.name for ep in project.entry_points)) if project else []
+
+
+def resolve(project: MLProject | None, folder: Path, entry_point: str,
+            user_params: Mapping[str, Any]) -> Resolution:
+    """Resolve like ``mlflow run`` with the worker's working directory set to ``folder``.
+
+    ``project`` is None when the folder has no MLproject (MLflow then knows only scripts).
+    """
+    folder = Path(os.path.abspath(folder))
+    if project is not None:
+        failure = load_failure(project)
+        if failure is not None:
+            return Resolution(entry_point, None, (), None, (failure,))
+    ep = find_entry_point(project, entry_point)
+    if ep is None:
+        command = script_command(entry_point)
+        if command is None:
+            names = entry_point_names(project)
+            listing = ", ".join(names) if names else "none"
+            issue = Issue("unknown-entry-point",
+                          f"no entry point `{entry_point}` (entry points: {listing}); a name "
+                          f"ending in .py or .sh would run as a script",
+                          ERROR, project.path if project else None, None)
+            return Resolution(entry_point, None, (), None, (issue,))
+        extras = tuple(ResolvedParam(str(k), str(v), "undeclared", "-P (undeclared)", None)
+                       for k, v in user_params.items())
+        return Resolution(entry_point, None, extras, _append_extras(command, extras), ())
+    return _resolve_entry_point(project, folder, ep, user_params)
+
+
+def _resolve_entry_point(project: MLProject, folder: Path, ep: EntryPoint,
+                         user_params: Mapping[str, Any]) -> Resolution:
+    problems: list[Issue] = []
+    missing = [p for p in ep.parameters if p.name not in user_params and not p.has_default]
+    if missing:
+        names = ", ".join(f"`{p.name}`" for p in missing)
+        problems.append(Issue(
+            "missing-parameters",
+            f"no value for required parameter{'s' if len(missing) > 1 else ''} {names}; "
+            f"give {'them' if len(missing) > 1 else 'it'} with -P name=value or add a default",
+            ERROR, project.path, missing[0].name_span))
+    resolved: list[ResolvedParam] = []
+    for param in ep.parameters:
+        given = param.name in user_params
+        if not given and not param.has_default:
+            continue
+        value = user_params[param.name] if given else param.default
+        span = (param.default_span if not given and param.default_span else param.name_span)
+        value, issues = _compute_value(param, value, folder, given, project.path, span)
+        problems.extend(issues)
+        resolved.append(ResolvedParam(param.name, str(value), _type_name(param),
+                                      "-P" if given else "default", span))
+    declared = {p.name for p in ep.parameters}
+    extras = tuple(ResolvedParam(str(k), str(v), "undeclared", "-P (undeclared)", None)
+                   for k, v in user_params.items() if k not in declared)
+    command = None
+    if not any(p.is_error for p in problems):
+        command, issue = _format(project, ep, resolved)
+        if issue is not None:
+            problems.append(issue)
+        else:
+            command = _append_extras(command, extras)
+    return Resolution(ep.name, ep, tuple(resolved) + extras, command, tuple(problems))
+
+
+def _type_name(param: MLParameter) -> str:
+    return "string" if param.type is MISSING else str(param.type)
+
+
+def _compute_value(param: MLParameter, value: Any, folder: Path, given: bool, mlproject: Path,
+                   span: Span | None) -> tuple[Any, list[Issue]]:
+    """MLflow's per-type handling (only the exact strings ``path`` and ``uri``), plus warnings."""
+    ptype = param.type
+    where = "-P value" if given else "default"
+
+    def issue(kind: str, message: str, severity: str = ERROR) -> Issue:
+        return Issue(kind, message, severity, mlproject, span)
+
+    if ptype == "path" or ptype == "uri":
+        if not isinstance(value, str):
+            # MLflow hands the value to urllib.parse, which fails on a non-string.
+            return value, [issue("invalid-value", f"parameter `{param.name}` of type {ptype} has "
+                                 f"the non-string {where} `{value!r}`; MLflow fails on it "
+                                 f"(quote it in the MLproject)")]
+        from urllib.parse import urlparse
+
+        try:
+            parsed = urlparse(value)
+        except ValueError as err:
+            return value, [issue("invalid-value", f"parameter `{param.name}`: {where} `{value}` "
+                                 f"is not a valid URI ({err})")]
+        if ptype == "uri":
+            if not parsed.scheme:
+                return value, [issue("bad-uri", f"parameter `{param.name}` is of type uri but its "
+                                     f"{where} `{value}` has no scheme (like s3:// or file://)")]
+            return value, []
+        local = _local_path(value, parsed)
+        if local == "":   # MLflow's walrus test sees "" as "not local" and "downloads" nothing
+            return value, [issue("would-download", f"parameter `{param.name}`: the {where} is "
+                                 f"empty, so MLflow treats it as a remote URI and passes an empty "
+                                 f"temporary folder instead", WARNING)]
+        if local is None:
+            return value, [issue("would-download", f"parameter `{param.name}`: MLflow would "
+                                 f"download `{value}` to a temporary folder and pass that local "
+                                 f"path instead", WARNING)]
+        full = os.path.normpath(os.path.join(folder, local))
+        if not os.path.exists(full):
+            return value, [issue("path-not-found", f"parameter `{param.name}`: {where} `{value}` "
+                                 f"does not exist (looked for {full})")]
+        notes = []
+        if not os.path.isabs(local):
+            notes.append(issue("resolved-path", f"parameter `{param.name}`: `{value}` resolved "
+                               f"against the project folder, where Dioptra workers run (MLflow "
+                               f"itself uses its working directory)", INFO))
+        return full, notes
+    notes = []
+    if ptype == "float":
+        try:
+            float(str(value))
+        except ValueError:
+            notes.append(issue("not-a-number", f"parameter `{param.name}` is of type float but "
+                               f"its {where} `{value}` is not a number (MLflow does not check)",
+                               WARNING))
+    elif ptype is not MISSING and ptype != "string":
+        notes.append(issue("unknown-type", f"parameter `{param.name}` has type `{ptype}`, which "
+                           f"MLflow does not know; its value `{value}` is passed unchecked "
+                           f"(types: {', '.join(MLFLOW_TYPES)})", WARNING))
+    return value, notes
+
+
+def _local_path(value: str, parsed) -> str | None:
+    """MLflow's reading of a local path: no scheme, or ``file:`` without a host; %-escapes decoded."""
+    if parsed.scheme and not (parsed.scheme == "file" and not parsed.netloc):
+        return None
+    from urllib.request import url2pathname   # lazily: it pulls in http.client
+
+    return url2pathname(parsed.path if value.startswith("file:") else value)
+
+
+def _format(project: MLProject, ep: EntryPoint,
+            params: list[ResolvedParam]) -> tuple[str | None, Issue | None]:
+    if ep.command is None:
+        return None, Issue("no-command", f"entry point `{ep.name}` has no command string",
+                           ERROR, project.path, ep.name_span)
+    values = {p.name: p.quoted for p in params}
+    try:
+        return ep.command.value.format(**values), None   # exactly MLflow's substitution
+    except KeyError as err:
+        name = err.args[0]
+        why = (f"placeholder {{{name}}} names no parameter of `{ep.name}`; declare it or "
+               f"write {{{{ and }}}} for literal braces")
+        span = next((p.span for p in ep.command.placeholders if p.name == name), ep.command.span)
+        return None, Issue("command-format", why, ERROR, project.path, span)
+    except (IndexError, ValueError, AttributeError, TypeError) as err:
+        why = f"the command cannot be filled in by str.format: {err}"
+    span = ep.command.format_error_span or ep.command.span
+    return None, Issue("command-format", why, ERROR, project.path, span)
+
+
+def _append_extras(command: str, extras: tuple[ResolvedParam, ...]) -> str:
+    parts = [command] + [f"--{shlex.quote(p.name)} {p.quoted}" for p in extras]
+    return " ".join(parts)

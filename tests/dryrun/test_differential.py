@@ -1,0 +1,241 @@
+"""The dry-run's stage 1 against MLflow itself (mlflow-skinny, imported only here, in the test).
+
+Each case is a project written into tmp_path; MLflow's own ``load_project`` →
+``get_entry_point`` → ``compute_command`` runs in this process with the working directory set
+to the project folder (where Dioptra workers run), and the dry-run runs on the same inputs.
+Same command byte for byte, or the same failure class (and, for missing parameters, the same
+names in the same order).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+spec = pytest.importorskip("mlflow.projects._project_spec")
+from mlflow.exceptions import ExecutionException  # noqa: E402
+
+from dioptra_lsp.dryrun import resolve_project  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[2]
+SHELL = "/bin/zsh"   # MLflow puts $SHELL's value into `x.sh` commands: pin it
+
+
+def mlflow_outcome(folder: Path, entry_point: str, params: dict, storage: Path):
+    """("ok", command) or ("fail", failure class, message) from MLflow's own resolution."""
+    import yaml
+
+    try:
+        project = spec.load_project(str(folder))
+    except yaml.YAMLError as err:
+        return "fail", "syntax", str(err)
+    except ExecutionException as err:
+        return "fail", "environment", str(err)
+    except (AttributeError, TypeError) as err:
+        return "fail", "invalid-project", str(err)
+    try:
+        ep = project.get_entry_point(entry_point)
+    except ExecutionException as err:
+        assert "Could not find" in str(err)
+        return "fail", "unknown-entry-point", str(err)
+    try:
+        return "ok", ep.compute_command(params, str(storage))
+    except ExecutionException as err:
+        msg = str(err)
+        for needle, kind in (("No value given for missing parameters", "missing-parameters"),
+                             ("Expected URI", "bad-uri"),
+                             ("no such file or directory", "path-not-found")):
+            if needle in msg:
+                return "fail", kind, msg
+        raise
+    except (KeyError, IndexError, ValueError) as err:
+        return "fail", "command-format", repr(err)
+    except AttributeError as err:
+        if "'NoneType' object has no attribute 'format'" in str(err):
+            return "fail", "no-command", str(err)
+        if "'str' object has no attribute" in str(err):   # `{x.y}` in the command
+            return "fail", "command-format", str(err)
+        return "fail", "invalid-value", str(err)
+    except TypeError as err:
+        return "fail", "invalid-value", str(err)
+
+
+def dry_outcome(folder: Path, entry_point: str, params: dict):
+    """Stage 1 of the dry-run (``dry_run`` builds its command with exactly this call)."""
+    _, _, resolution = resolve_project(folder, entry_point, params)
+    errors = [p for p in resolution.problems if p.severity == "error"]
+    if resolution.command is not None and not errors:
+        return ("ok", resolution.command), resolution
+    assert resolution.command is None, resolution.command
+    return ("fail", errors[0].kind, errors[0].message), resolution
+
+
+def write_project(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        if name.endswith("/"):
+            path.mkdir(parents=True, exist_ok=True)
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def mlproject(params: str, command: str, entry: str = "main") -> str:
+    """An MLproject with one entry point; ``params`` and ``command`` are YAML lines."""
+    indented = "".join(f"      {line}\n" for line in params.splitlines())
+    return (f"name: t\nentry_points:\n  {entry}:\n"
+            + (f"    parameters:\n{indented}" if params else "")
+            + command)
+
+
+def cmd(text: str) -> str:
+    return f"    command: {text}\n"
+
+
+# (id, files, entry point, -P params)
+CASES: list[tuple[str, dict[str, str], str, dict[str, str]]] = [
+    ("space-default", {"MLproject": mlproject('a: {type: string, default: "x y"}', cmd('"echo {a}"'))}, "main", {}),
+    ("single-quote", {"MLproject": mlproject("a: {type: string, default: \"it's\"}", cmd('"echo {a}"'))}, "main", {}),
+    ("double-quote", {"MLproject": mlproject('a: string', cmd('"echo {a}"'))}, "main", {"a": 'say "hi"'}),
+    ("dollar", {"MLproject": mlproject('a: string', cmd('"echo {a}"'))}, "main", {"a": "$HOME and ${PATH}"}),
+    ("backtick", {"MLproject": mlproject('a: string', cmd('"echo {a}"'))}, "main", {"a": "`rm -rf /` $(id)"}),
+    ("newline-value", {"MLproject": mlproject('a: string', cmd('"echo {a}"'))}, "main", {"a": "line1\nline2"}),
+    ("unicode-and-empty", {"MLproject": mlproject('a: string\nb: string', cmd('"echo {a} {b}"'))}, "main", {"a": "épsilon ✓", "b": ""}),
+    ("glob-and-semicolon", {"MLproject": mlproject('a: string', cmd('"echo {a}"'))}, "main", {"a": "*.txt; ls | cat &"}),
+    ("folded", {"MLproject": mlproject('a: {type: float, default: 0.5}\nb: {type: string, default: q}',
+                                       "    command: >\n      python src/train.py\n      --a {a}\n\n      --b {b}\n")}, "main", {}),
+    ("folded-more-indented", {"MLproject": mlproject('a: {type: float, default: 0.5}',
+                                                     "    command: >\n      python x.py\n        --a {a}\n      --c 1\n")}, "main", {}),
+    ("literal-block", {"MLproject": mlproject('a: {type: float, default: 0.5}',
+                                              "    command: |\n      python x.py \\\n        --a {a}\n")}, "main", {"a": "2"}),
+    ("folded-strip-keep", {"MLproject": mlproject('a: {type: string, default: v}',
+                                                  "    command: >+\n      echo {a}\n\n")}, "main", {}),
+    ("extra-params", {"MLproject": mlproject('a: {type: string, default: v}', cmd('"echo {a}"'))}, "main",
+     {"zeta": "1", "x y": "a b", "a": "given", "alpha": "q=r=s"}),
+    ("script-py", {"MLproject": mlproject('', cmd("echo hi")), "x.py": ""}, "x.py", {"lr": "0.1", "n m": "o p"}),
+    ("script-sh", {"MLproject": mlproject('', cmd("echo hi")), "run.sh": ""}, "run.sh", {}),
+    ("script-quoted-name", {"MLproject": mlproject('', cmd("echo hi"))}, "my script's.py", {}),
+    ("script-no-mlproject", {"x.py": ""}, "x.py", {"a": "1"}),
+    ("script-R", {"MLproject": mlproject('', cmd("echo hi"))}, "train.R", {}),
+    ("unknown-entry-point", {"MLproject": mlproject('', cmd("echo hi"))}, "train.txt", {}),
+    ("unknown-main-no-mlproject", {"other.txt": ""}, "main", {}),
+    ("no-entry-points-key", {"MLproject": "name: t\n"}, "main", {}),
+    ("missing-two-in-order", {"MLproject": mlproject('b: string\na: {type: float}\nc: {type: float, default: 1}',
+                                                     cmd('"echo {a} {b} {c}"'))}, "main", {}),
+    ("default-null", {"MLproject": mlproject('a: {type: string, default: null}\nb: {type: string, default: ~}\nc: {type: string, default: }',
+                                             cmd('"echo {a} {b} {c}"'))}, "main", {"b": "given"}),
+    ("default-empty-string", {"MLproject": mlproject('a: {type: string, default: ""}', cmd('"echo [{a}]"'))}, "main", {}),
+    ("default-None-string", {"MLproject": mlproject('a: {type: string, default: None}', cmd('"echo {a}"'))}, "main", {}),
+    ("short-form-given", {"MLproject": mlproject('a: float', cmd('"echo {a}"'))}, "main", {"a": "3"}),
+    ("bad-uri", {"MLproject": mlproject('u: uri', cmd('"echo {u}"'))}, "main", {"u": "relative/path"}),
+    ("good-uri", {"MLproject": mlproject('u: {type: uri, default: "s3://bucket/key"}\nv: uri', cmd('"echo {u} {v}"'))}, "main", {"v": "file:///nowhere"}),
+    ("bad-uri-default", {"MLproject": mlproject('u: {type: uri, default: "/abs/path"}', cmd('"echo {u}"'))}, "main", {}),
+    ("path-relative", {"MLproject": mlproject('p: {type: path, default: data}', cmd('"echo {p}"')), "data/": ""}, "main", {}),
+    ("path-relative-given", {"MLproject": mlproject('p: path', cmd('"echo {p}"')), "data/sub dir/f.txt": "x"}, "main", {"p": "./data/sub dir/../sub dir/f.txt"}),
+    ("path-missing", {"MLproject": mlproject('p: {type: path, default: nothere}', cmd('"echo {p}"'))}, "main", {}),
+    ("path-empty", {"MLproject": mlproject('p: {type: path, default: ""}', cmd('"echo {p}"'))}, "main", {}),
+    ("path-file-uri-relative", {"MLproject": mlproject('p: path', cmd('"echo {p}"')), "data/": ""}, "main", {"p": "file:data"}),
+    ("path-percent", {"MLproject": mlproject('p: {type: path, default: "my%20data"}', cmd('"echo {p}"')), "my data/": ""}, "main", {}),
+    ("path-absolute-missing", {"MLproject": mlproject('p: {type: path, default: /definitely/not/here}', cmd('"echo {p}"'))}, "main", {}),
+    ("path-int-default", {"MLproject": mlproject('p: {type: path, default: 5}', cmd('"echo {p}"'))}, "main", {}),
+    ("uri-float-default", {"MLproject": mlproject('u: {type: uri, default: 1.5}', cmd('"echo {u}"'))}, "main", {}),
+    ("yaml-floats", {"MLproject": mlproject('a: {type: float, default: 1e-3}\nb: {type: float, default: 1.0e-3}\nc: {type: float, default: .inf}\nd: {type: float, default: 1_000.5}',
+                                            cmd('"echo {a} {b} {c} {d}"'))}, "main", {}),
+    ("yaml-ints-bools", {"MLproject": mlproject('a: {type: string, default: 010}\nb: {type: string, default: on}\nc: {type: string, default: 0x1F}\nd: {type: string, default: 12:30}\ne: {type: string, default: no}',
+                                                cmd('"echo {a} {b} {c} {d} {e}"'))}, "main", {}),
+    ("yaml-date-list", {"MLproject": mlproject('a: {type: string, default: 2020-01-02}\nb: {type: string, default: [1, "x y"]}\nc: {type: string, default: {k: v}}',
+                                               cmd('"echo {a} {b} {c}"'))}, "main", {}),
+    ("literal-braces", {"MLproject": mlproject('a: {type: string, default: v}', cmd('"echo {{a}} {{{a}}} }}{{"'))}, "main", {}),
+    ("undeclared-placeholder", {"MLproject": mlproject('a: {type: string, default: v}', cmd('"echo {a} {nope}"'))}, "main", {"nope": "given-as-extra"}),
+    ("positional-placeholder", {"MLproject": mlproject('a: {type: string, default: v}', cmd('"echo {0}"'))}, "main", {}),
+    ("empty-placeholder", {"MLproject": mlproject('a: {type: string, default: v}', cmd('"echo {}"'))}, "main", {}),
+    ("unbalanced-brace", {"MLproject": mlproject('a: {type: string, default: v}', cmd('"echo {a"'))}, "main", {}),
+    ("attr-placeholder", {"MLproject": mlproject('a: {type: string, default: v}', cmd('"echo {a.real}"'))}, "main", {}),
+    ("conversion-index-spec", {"MLproject": mlproject('a: {type: string, default: "x y"}', cmd('"echo {a!r} {a[0]} {a:>9}"'))}, "main", {}),
+    ("bad-format-spec", {"MLproject": mlproject('a: {type: string, default: v}', cmd('"echo {a:d}"'))}, "main", {}),
+    ("dash-and-space-names", {"MLproject": mlproject('data-dir: {type: string, default: d}\n"my name": {type: string, default: n}',
+                                                     cmd('"echo {data-dir} {my name}"'))}, "main", {}),
+    ("no-command", {"MLproject": "name: t\nentry_points:\n  main:\n    parameters:\n      a: {type: string, default: v}\n"}, "main", {}),
+    ("missing-before-no-command", {"MLproject": "name: t\nentry_points:\n  main:\n    parameters:\n      a: string\n"}, "main", {}),
+    ("parameters-null", {"MLproject": "name: t\nentry_points:\n  main:\n    parameters:\n    command: echo\n"}, "main", {}),
+    ("param-spec-list", {"MLproject": mlproject('a: [1, 2]', cmd("echo"))}, "main", {}),
+    ("param-spec-int", {"MLproject": mlproject('a: 5', cmd("echo"))}, "main", {}),
+    ("glued-flow-mapping-inner", {"MLproject": mlproject('a: {type:float, default:10}', cmd('"echo {a}"'))}, "main", {}),
+    ("glued-flow-mapping-outer", {"MLproject": "name: t\nentry_points:\n  main:\n    parameters: {lr:float}\n    command: echo\n"}, "main", {}),
+    ("other-entry-point-broken", {"MLproject": "name: t\nentry_points:\n  main:\n    command: echo ok\n  other: just a string\n"}, "main", {}),
+    ("duplicate-parameter", {"MLproject": mlproject('a: {type: string, default: first}\nb: {type: string, default: b}\na: {type: string, default: last}',
+                                                    cmd('"echo {a} {b}"'))}, "main", {"q": "1"}),
+    ("duplicate-entry-point", {"MLproject": "name: t\nentry_points:\n  main:\n    command: echo one\n  main:\n    command: echo two\n"}, "main", {}),
+    ("syntax-error", {"MLproject": "name: t\nentry_points:\n  main: [\n"}, "main", {}),
+    ("empty-file", {"MLproject": ""}, "main", {}),
+    ("root-list", {"MLproject": "- a\n- b\n"}, "main", {}),
+    ("conda-env-missing", {"MLproject": "name: t\nconda_env: conda.yaml\nentry_points:\n  main:\n    command: echo\n"}, "main", {}),
+    ("two-envs", {"MLproject": "name: t\nconda_env: c.yaml\npython_env: p.yaml\nentry_points:\n  main:\n    command: echo\n",
+                  "c.yaml": "", "p.yaml": ""}, "main", {}),
+    ("docker-no-image", {"MLproject": "name: t\ndocker_env:\n  volumes: [a]\nentry_points:\n  main:\n    command: echo\n"}, "main", {}),
+    ("python-env-present", {"MLproject": "name: t\npython_env: p.yaml\nentry_points:\n  main:\n    command: echo ok\n", "p.yaml": ""}, "main", {}),
+    ("shell-chain", {"MLproject": mlproject('a: {type: string, default: "x y"}',
+                                            cmd('"PYTHONPATH=. python src/a.py --a {a} && echo done # c"'))}, "main", {}),
+    ("unknown-type-and-float-text", {"MLproject": mlproject('a: {type: int, default: 3}\nb: {type: float, default: abc}\nc: {type: null, default: z}',
+                                                            cmd('"echo {a} {b} {c}"'))}, "main", {}),
+    ("lowercase-mlproject", {"mlproject": mlproject('a: {type: string, default: v}', cmd('"echo {a}"'))}, "main", {}),
+]
+
+
+@pytest.mark.parametrize("case_id,files,entry_point,params", CASES, ids=[c[0] for c in CASES])
+def test_edge_case_matches_mlflow(case_id, files, entry_point, params, tmp_path, monkeypatch):
+    folder = write_project(tmp_path.resolve() / "proj", files)
+    (tmp_path / "storage").mkdir()
+    monkeypatch.setenv("SHELL", SHELL)
+    monkeypatch.chdir(folder)   # MLflow resolves relative paths against the working directory
+    expected = mlflow_outcome(folder, entry_point, dict(params), tmp_path / "storage")
+    monkeypatch.chdir(tmp_path)  # the dry-run must not depend on it
+    got, report = dry_outcome(folder, entry_point, dict(params))
+    downloads = [p for p in report.problems if p.kind == "would-download"]
+    if downloads and got[0] == expected[0] == "ok":
+        # MLflow put a temporary download folder where the dry-run keeps the value as given.
+        value = next(p.quoted for p in report.parameters if f"`{p.name}`" in downloads[0].message)
+        pattern = re.escape(got[1]).replace(re.escape(value), re.escape(str(tmp_path)) + r"/\S+")
+        assert re.fullmatch(pattern, expected[1]), (expected, got)
+        return
+    assert got[:2] == expected[:2], (expected, got, report.problems)
+    if expected[1] == "missing-parameters":
+        want = re.findall(r"'([^']*)'", expected[2].split(":", 1)[1])
+        assert re.findall(r"`([^`]*)`", got[2]) == want
+
+
+def test_there_are_at_least_forty_edge_cases():
+    assert len(CASES) >= 40
+
+
+def _example_runs():
+    """Every entry point of every MLproject under examples/, with its defaults."""
+    import yaml
+
+    out = []
+    for mlp in sorted((REPO / "examples").rglob("MLproject")):
+        try:
+            data = yaml.safe_load(mlp.read_text(encoding="utf-8"))
+        except yaml.YAMLError:
+            continue
+        for name in (data or {}).get("entry_points", {}) if isinstance(data, dict) else ():
+            out.append(pytest.param(mlp.parent, name, id=f"{mlp.parent.relative_to(REPO)}:{name}"))
+    return out
+
+
+@pytest.mark.parametrize("folder,entry_point", _example_runs())
+def test_example_matches_mlflow(folder, entry_point, tmp_path, monkeypatch):
+    monkeypatch.setenv("SHELL", SHELL)
+    monkeypatch.chdir(folder)
+    expected = mlflow_outcome(folder, entry_point, {}, tmp_path)
+    monkeypatch.chdir(tmp_path)
+    got, report = dry_outcome(folder, entry_point, {})
+    assert got[:2] == expected[:2], (expected, got, report.problems)
+
+
+def test_examples_exist():
+    assert _example_runs(), "examples/ has no MLproject: the differential test would check nothing"

@@ -1,0 +1,98 @@
+"""Neovim 0.7+ (headless, the real client): the Lua plugin in editors/neovim makes MLproject a
+YAML buffer, starts dioptra-lsp rooted at the MLproject folder, and shows its DL201 diagnostic at
+the exact position; a Python buffer of the same project attaches to the same client."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+from conftest import (DL201_END, DL201_LINE, DL201_START, EDITORS, WAIT, require_binary,
+                      require_server, server_command)
+
+INIT_LUA = r"""
+local out_path = os.getenv("DIOPTRA_TEST_OUT")
+vim.opt.runtimepath:prepend(os.getenv("DIOPTRA_PLUGIN_DIR"))
+vim.cmd("filetype on")
+local plugin = require("dioptra-lint").setup({ cmd = vim.fn.json_decode(os.getenv("DIOPTRA_CMD")) })
+
+local function finish(result)
+  local f = assert(io.open(out_path, "w"))
+  f:write(vim.fn.json_encode(result))
+  f:close()
+  vim.cmd("qa!")
+end
+
+vim.api.nvim_create_autocmd("VimEnter", { nested = true, callback = function()
+  local timeout = tonumber(os.getenv("DIOPTRA_WAIT")) * 1000
+  local ml_buf = vim.api.nvim_get_current_buf()
+  local result = { filetype = vim.bo[ml_buf].filetype, name = vim.api.nvim_buf_get_name(ml_buf) }
+  local got = vim.wait(timeout, function() return #vim.diagnostic.get(ml_buf) > 0 end, 50)
+  result.waited_ok = got
+  result.diagnostics = {}
+  for _, d in ipairs(vim.diagnostic.get(ml_buf)) do
+    table.insert(result.diagnostics, { lnum = d.lnum, col = d.col, end_lnum = d.end_lnum,
+      end_col = d.end_col, code = d.code or (d.user_data and d.user_data.lsp and d.user_data.lsp.code),
+      message = d.message, severity = d.severity, source = d.source })
+  end
+  local ids = {}
+  for _, c in ipairs(plugin.buffer_clients(ml_buf)) do
+    table.insert(ids, c.id)
+    result.root_dir = c.config.root_dir
+  end
+  result.mlproject_clients = ids
+  -- The Python script of the same project joins the same server.
+  vim.cmd("edit " .. vim.fn.fnameescape(os.getenv("DIOPTRA_SCRIPT")))
+  local py_buf = vim.api.nvim_get_current_buf()
+  vim.wait(timeout, function() return #plugin.buffer_clients(py_buf) > 0 end, 50)
+  result.py_filetype = vim.bo[py_buf].filetype
+  result.python_clients = {}
+  for _, c in ipairs(plugin.buffer_clients(py_buf)) do table.insert(result.python_clients, c.id) end
+  finish(result)
+end })
+"""
+
+
+def run_nvim(project, tmp_path, target):
+    nvim = require_binary("nvim", "apt-get install -y neovim")
+    require_server()
+    init = tmp_path / "init.lua"
+    init.write_text(INIT_LUA, encoding="utf-8")
+    out = tmp_path / "nvim-result.json"
+    env = dict(os.environ, DIOPTRA_TEST_OUT=str(out), DIOPTRA_PLUGIN_DIR=str(EDITORS / "neovim"),
+               DIOPTRA_CMD=json.dumps(server_command()), DIOPTRA_WAIT=str(WAIT),
+               DIOPTRA_SCRIPT=str(project.script), XDG_CONFIG_HOME=str(tmp_path / "xdg"),
+               XDG_DATA_HOME=str(tmp_path / "xdg"), XDG_STATE_HOME=str(tmp_path / "xdg"),
+               XDG_CACHE_HOME=str(tmp_path / "xdg"))
+    proc = subprocess.run([nvim, "--headless", "-n", "-i", "NONE", "-u", str(init), str(target)],
+                          cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=2 * WAIT + 10, stdin=subprocess.DEVNULL)
+    assert out.is_file(), f"nvim wrote no result (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def test_neovim_shows_dl201_at_its_position(project, tmp_path):
+    result = run_nvim(project, tmp_path, project.mlproject)
+    assert result["filetype"] == "yaml"
+    assert result["waited_ok"], f"no diagnostics within {WAIT}s: {result}"
+    dl201 = [d for d in result["diagnostics"] if d["code"] == "DL201"]
+    assert len(dl201) == 1, result["diagnostics"]
+    d = dl201[0]
+    assert (d["lnum"], d["col"], d["end_lnum"], d["end_col"]) == \
+        (DL201_LINE, DL201_START, DL201_LINE, DL201_END), d
+    assert "--epochs" in d["message"]
+    assert d["severity"] == 1                            # vim.diagnostic.severity.ERROR
+    assert os.path.realpath(result["root_dir"]) == os.path.realpath(project.root)
+    assert len(result["mlproject_clients"]) == 1
+    assert result["py_filetype"] == "python"
+    assert result["python_clients"] == result["mlproject_clients"]
+
+
+def test_neovim_lowercase_mlproject_is_yaml(tmp_path):
+    from conftest import make_project
+
+    project = make_project(tmp_path / "lower", mlproject_name="mlproject")
+    result = run_nvim(project, tmp_path, project.mlproject)
+    assert result["filetype"] == "yaml"
+    assert [d["code"] for d in result["diagnostics"]] == ["DL201"], result

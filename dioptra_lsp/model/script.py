@@ -440,7 +440,7 @@ def _command_name(function: str, given: Any) -> str:
 def click_command(node: ast.FunctionDef | ast.AsyncFunctionDef, aliases: dict[str, str], text: Text,
                   group_names: set[str]) -> ClickCommand | None:
     command_deco = None
-    is_group = False
+    is_group = passes_context = False
     params: list[ClickParam] = []
     for deco in node.decorator_list:
         call = deco if isinstance(deco, ast.Call) else None
@@ -453,6 +453,8 @@ def click_command(node: ast.FunctionDef | ast.AsyncFunctionDef, aliases: dict[st
             is_group = q.rsplit(".", 1)[-1] == "group"
         elif attr in ("option", "argument") and call is not None:
             params.append(click_param(call, attr, aliases, text))
+        elif attr in ("pass_context", "pass_obj") or (q and q.rsplit(".", 1)[-1].startswith("pass_")):
+            passes_context = True   # also ``pass_config = click.make_pass_decorator(Config)``
     if command_deco is None:
         return None
     given = None
@@ -475,7 +477,7 @@ def click_command(node: ast.FunctionDef | ast.AsyncFunctionDef, aliases: dict[st
         function=node.name, command_name=_command_name(node.name, given), params=tuple(params),
         function_params=function_params(node.args, text), used_names=frozenset(used),
         uses_dynamic_locals=dynamic, is_group=is_group, span=text.def_name_span(node, node.name),
-        decorator_span=text.span(command_deco))
+        decorator_span=text.span(command_deco), passes_context=passes_context)
 
 
 def _main_calls(tree: ast.Module) -> Iterator[ast.Call]:

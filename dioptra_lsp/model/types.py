@@ -298,6 +298,9 @@ class ClickCommand:
     is_group: bool
     span: Span                        # the ``def`` line's name
     decorator_span: Span
+    # ``@click.pass_context`` / ``pass_obj`` / a ``make_pass_decorator`` result: click fills the
+    # first parameter itself (DL306 must not ask for an option for it).
+    passes_context: bool = False
 
     def option_for_flag(self, flag: str) -> ClickParam | None:
         for p in self.params:
@@ -444,6 +447,7 @@ class PluginModule:
     dotted: str                       # "dioptra_builtins.data.images"
     functions: tuple[PluginFunction, ...]   # registered functions, in order
     problems: tuple[Problem, ...]
+    unregistered: tuple[str, ...] = ()      # module-level functions without @pyplugs.register
 
     def function(self, name: str) -> PluginFunction | None:
         for f in self.functions:

@@ -99,6 +99,7 @@ def test_click_params(script):
                                                     "run_id", "seed", "extra"]
     assert cmd.function_params[-1].has_default and cmd.function_params[-1].default_source == "1"
     assert {"data_dir", "image_size"} <= cmd.used_names and "seed" not in cmd.used_names
+    assert cmd.passes_context
 
 
 def test_parse_decls_like_click():

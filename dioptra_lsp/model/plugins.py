@@ -1,0 +1,97 @@
+"""Read a task-plugin module with ``ast``: its ``@pyplugs.register`` functions and their signatures."""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from .script import Text, function_params, import_aliases, is_pyplugs, literal, parse_module, qualified, \
+    syntax_problem
+from .source import SourceText
+from .types import FunctionParam, PluginFunction, PluginModule
+
+
+def _decorator(deco: ast.AST, aliases: dict[str, str]) -> tuple[str | None, ast.Call | None]:
+    call = deco if isinstance(deco, ast.Call) else None
+    q = qualified(call.func if call else deco, aliases)
+    for name in ("register", "task_nout"):
+        if is_pyplugs(q, name):
+            return name, call
+    return None, call
+
+
+def signature(name: str, params: tuple[FunctionParam, ...], returns: str | None) -> str:
+    """``resize(data_dir: str, image_size=(28, 28)) -> Path``, with ``/`` and ``*`` where Python puts them."""
+    parts: list[str] = []
+    star_done = False
+    for i, p in enumerate(params):
+        if p.kind == "keyword_only" and not star_done:
+            parts.append("*")
+            star_done = True
+        text = p.name
+        if p.kind == "var_positional":
+            text, star_done = "*" + text, True
+        elif p.kind == "var_keyword":
+            text = "**" + text
+        if p.annotation:
+            text += f": {p.annotation}"
+        if p.has_default:
+            text += f" = {p.default_source}" if p.annotation else f"={p.default_source}"
+        parts.append(text)
+        nxt = params[i + 1].kind if i + 1 < len(params) else None
+        if p.kind == "positional_only" and nxt != "positional_only":
+            parts.append("/")
+    out = f"{name}({', '.join(parts)})"
+    return f"{out} -> {returns}" if returns else out
+
+
+def _functions(body: list[ast.stmt]) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+    """Module-level functions, also those defined under ``if``/``try`` at the top."""
+    out = []
+    for stmt in body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            out.append(stmt)
+        elif isinstance(stmt, (ast.If, ast.Try)):
+            for block in (stmt.body, getattr(stmt, "orelse", []), getattr(stmt, "finalbody", [])):
+                out.extend(_functions(block))
+            for handler in getattr(stmt, "handlers", []):
+                out.extend(_functions(handler.body))
+    return out
+
+
+def parse_plugin_module(source: SourceText, dotted: str) -> PluginModule:
+    """The registered task functions of one plugin module, in order.  Never raises."""
+    tree, problem = parse_module(source)
+    if tree is None:
+        return PluginModule(source.path, dotted, (), (problem,))
+    try:
+        return _read(source, tree, dotted)
+    except (RecursionError, MemoryError, ValueError) as err:
+        return PluginModule(source.path, dotted, (), (syntax_problem(source, err),))
+
+
+def _read(source: SourceText, tree: ast.Module, dotted: str) -> PluginModule:
+    text = Text(source.text)
+    aliases = import_aliases(tree)
+    registered: list[PluginFunction] = []
+    others: list[str] = []
+    for node in _functions(tree.body):
+        is_registered = False
+        nout: int | None = None
+        for deco in node.decorator_list:
+            kind, call = _decorator(deco, aliases)
+            if kind == "register":
+                is_registered = True
+            elif kind == "task_nout" and call is not None and call.args:
+                value: Any = literal(call.args[0])
+                nout = value if isinstance(value, int) and not isinstance(value, bool) else None
+        if not is_registered:
+            others.append(node.name)
+            continue
+        params = function_params(node.args, text)
+        returns = text.node_source(node.returns) if node.returns is not None else None
+        registered.append(PluginFunction(
+            name=node.name, params=params, nout=nout, docstring=ast.get_docstring(node),
+            signature=signature(node.name, params, returns), span=text.def_name_span(node, node.name),
+            registered=True))
+    return PluginModule(source.path, dotted, tuple(registered), (), unregistered=tuple(others))

@@ -150,7 +150,26 @@ def _golden_text(text: str, root: Path) -> str:
     return text.replace(root.resolve().as_posix(), "<project>").replace(root.as_posix(), "<project>")
 
 
-@pytest.mark.parametrize("path", _pages(), ids=lambda p: p.stem)
+# Pages whose Example is right but also trips another rule because of a rule defect (reported
+# to the rule owners). strict: once the rule is fixed the XPASS fails and the entry must go.
+KNOWN_RULE_DEFECTS = {
+    "DL202": "DL205 also reports the required option without default that DL202 reports, and "
+             "says it 'always takes its default' though it has none",
+    "DL203": "DL107 also reports the unused twin parameter that DL203 already names: one "
+             "mistake, two findings",
+}
+
+
+def _example_params():
+    out = []
+    for path in _pages():
+        reason = KNOWN_RULE_DEFECTS.get(path.stem)
+        marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+        out.append(pytest.param(path, id=path.stem, marks=marks))
+    return out
+
+
+@pytest.mark.parametrize("path", _example_params())
 def test_page_examples(path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.delenv("DIOPTRA_PLUGIN_DIR", raising=False)
     page = parse_page(path)

@@ -116,6 +116,8 @@ def test_page_matches_its_rule(path: Path):
     assert page.name == rule.name, f"{path.name}: name {page.name!r}, the rule says {rule.name!r}"
     assert page.severity == rule.severity.label, \
         f"{path.name}: severity {page.severity!r}, the rule says {rule.severity.label!r}"
+    unchanged = [f for f, text in page.use_instead.items() if page.example.get(f) == text]
+    assert not unchanged, f"{path.name}: Use instead repeats unchanged files {unchanged}"
     says_yes = page.fix.lower().startswith("yes")
     assert page.fix.lower() == "no" or says_yes, f"{path.name}: Fix must be 'no' or 'yes: ...'"
     assert says_yes == rule.fixable, \

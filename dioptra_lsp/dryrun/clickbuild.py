@@ -64,19 +64,19 @@ def build_type(ctype: ClickType, folder: Path) -> click.ParamType:
             raise _NotLiteral("`path_type=` is not rebuilt")
         return ProjectPath(folder, **kwargs)
     if kind == "Choice":
-        choices = _literal(ctype.arg("choices", ctype.arg("0")), "choices")
+        choices = _literal(ctype.arg("choices", ctype.arg(0)), "choices")
         if not isinstance(choices, (list, tuple)):
             raise _NotLiteral(f"choices `{ctype.source}` are not a literal list")
         sensitive = _literal(ctype.arg("case_sensitive", True), "case_sensitive")
         return click.Choice([_literal(c, "a choice") for c in choices], case_sensitive=sensitive)
     if kind in ("IntRange", "FloatRange"):
         args = {k: _literal(ctype.arg(k), k) for k in _RANGE_KEYS if ctype.arg(k) is not None}
-        for pos, key in (("0", "min"), ("1", "max")):
+        for pos, key in ((0, "min"), (1, "max")):   # positional args are keyed by index
             if ctype.arg(pos) is not None:
                 args[key] = _literal(ctype.arg(pos), key)
         return (click.IntRange if kind == "IntRange" else click.FloatRange)(**args)
     if kind == "DateTime":
-        formats = _literal(ctype.arg("formats", ctype.arg("0")), "formats")
+        formats = _literal(ctype.arg("formats", ctype.arg(0)), "formats")
         return click.DateTime(formats) if formats else click.DateTime()
     raise _NotLiteral(f"type `{ctype.source or kind}` is not rebuilt")
 

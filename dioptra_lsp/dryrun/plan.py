@@ -142,12 +142,12 @@ def _flow_inputs(flow: Flow, run: FlowRun | None, argv: ArgvCheck, path, problem
 def _value_of(expr: ValueExpr, argv: ArgvCheck) -> tuple[bool, Any, str]:
     if expr.literal is not MISSING:
         return True, expr.literal, "literal"
-    if expr.names == (expr.source,):
-        known, value = argv.value_of(expr.source)
-        if known and type(value).__name__ != "_Opaque":
-            return True, value, f"option {expr.source}"
-        return False, None, f"option {expr.source} (value not known)"
-    return False, None, f"expression `{expr.source}`"
+    known, value = argv.value_of(expr.source)
+    if known and type(value).__name__ != "_Opaque":
+        return True, value, f"click value `{expr.source}`"
+    if known:
+        return False, None, f"click value `{expr.source}` after its callback (not run)"
+    return False, None, f"`{expr.source}`, computed at run time"
 
 
 def _plan_task(model, call: CallTask, number: int, scope, path, problems) -> PlannedTask:

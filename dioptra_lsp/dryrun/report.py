@@ -85,7 +85,7 @@ class DryRunReport:
                 out.append(f"  {p.name:<{width}} = {p.value!r}  ({p.type}, from {p.source})")
         out.append("command:" if self.command is not None else "command: (MLflow would not run)")
         if self.command is not None:
-            out.append(f"  {self.command}")
+            out.append(f"  {self.command.rstrip(chr(10))}")   # a folded block's final newline
         if self.options:
             out.append("click values:")
             width = max(len(o.flag) for o in self.options)

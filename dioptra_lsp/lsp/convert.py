@@ -1,0 +1,44 @@
+"""Engine diagnostics and edits to LSP objects (through the one position codec)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lsprotocol import types as lsp
+from pygls.uris import from_fs_path
+
+from ..diagnostics import Diagnostic, Severity, TextEdit
+
+SOURCE = "dioptra-lint"
+_SEVERITY = {Severity.ERROR: lsp.DiagnosticSeverity.Error,
+             Severity.WARNING: lsp.DiagnosticSeverity.Warning,
+             Severity.INFO: lsp.DiagnosticSeverity.Information}
+_UNNECESSARY = {"DL107", "DL303", "DL305", "DL205"}
+
+
+def uri_of(path: Path) -> str:
+    return from_fs_path(str(path)) or path.as_uri()
+
+
+def to_lsp_diagnostic(d: Diagnostic, lines_of, codec) -> lsp.Diagnostic:
+    related = [lsp.DiagnosticRelatedInformation(
+        location=lsp.Location(uri=uri_of(r.path), range=codec.range(lines_of(r.path), r.span)),
+        message=r.message) for r in d.related] or None
+    return lsp.Diagnostic(
+        range=codec.range(lines_of(d.path), d.span),
+        severity=_SEVERITY.get(d.severity, lsp.DiagnosticSeverity.Warning),
+        code=d.code,
+        source=SOURCE,
+        message=d.message,
+        related_information=related,
+        tags=[lsp.DiagnosticTag.Unnecessary] if d.code in _UNNECESSARY else None,
+        data={"name": d.name, "fixable": d.fix is not None},
+    )
+
+
+def workspace_edit(edits: list[TextEdit], lines_of, codec) -> lsp.WorkspaceEdit:
+    changes: dict[str, list[lsp.TextEdit]] = {}
+    for e in edits:
+        changes.setdefault(uri_of(e.path), []).append(
+            lsp.TextEdit(range=codec.range(lines_of(e.path), e.span), new_text=e.new_text))
+    return lsp.WorkspaceEdit(changes=changes)

@@ -1,0 +1,383 @@
+"""Hover, definition, references, rename, completion, code actions, code lens, symbols, dry run."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from lsprotocol import types as lsp
+
+from lsp_helpers import change_doc, codes, diagnostics, open_doc, pos_of
+
+
+def td(uri):
+    return lsp.TextDocumentIdentifier(uri=uri)
+
+
+async def opened(client, *names):
+    uris = [open_doc(client, client.root / n) for n in names]
+    await diagnostics(client, uris[0], 1)
+    return uris
+
+
+def hover_text(h) -> str:
+    assert h is not None
+    return h.contents.value
+
+
+# ---------------------------------------------------------------------------------- hover
+
+async def test_hover_parameter_in_mlproject(client):
+    ml = client.root / "MLproject"
+    (uri,) = await opened(client, "MLproject")
+    text = hover_text(await client.text_document_hover_async(lsp.HoverParams(
+        text_document=td(uri), position=pos_of(ml, "data_dir: {", 2))))
+    assert "data_dir" in text and "path" in text and "/nfs/data" in text
+    assert "--data-dir" in text, text           # the click option it feeds
+    assert 'Parameter("data_dir")' in text, text  # and the Prefect Parameter
+
+
+async def test_hover_placeholder(client):
+    ml = client.root / "MLproject"
+    (uri,) = await opened(client, "MLproject")
+    text = hover_text(await client.text_document_hover_async(lsp.HoverParams(
+        text_document=td(uri), position=pos_of(ml, "{data_dir}", 3))))
+    assert "MLproject parameter" in text and "--data-dir" in text
+
+
+async def test_hover_click_option_lists_feeding_parameters(client):
+    script = client.root / "src" / "train.py"
+    (uri,) = await opened(client, "src/train.py")
+    text = hover_text(await client.text_document_hover_async(lsp.HoverParams(
+        text_document=td(uri), position=pos_of(script, '"--data-dir"', 3))))
+    assert "Root directory of the data" in text
+    assert "data_dir" in text and "main" in text
+
+
+async def test_hover_call_task_shows_plugin(client):
+    script = client.root / "src" / "train.py"
+    (uri,) = await opened(client, "src/train.py")
+    text = hover_text(await client.text_document_hover_async(lsp.HoverParams(
+        text_document=td(uri), position=pos_of(script, "call_task(", 2))))
+    assert "load(data_dir: str" in text, text
+    assert "Load the dataset" in text
+    assert "data.py:7" in text, text
+
+
+async def test_hover_noqa_code_shows_rule_page(client):
+    ml = client.root / "MLproject"
+    text = ml.read_text().replace('default: "x"}', 'default: "x"}  # noqa: DL107')
+    uri = open_doc(client, ml, text)
+    await diagnostics(client, uri, 1)
+    h = await client.text_document_hover_async(lsp.HoverParams(
+        text_document=td(uri), position=pos_of(text, "DL107", 2)))
+    assert "DL107" in hover_text(h)
+    assert "unused" in hover_text(h).lower()
+
+
+async def test_hover_nothing_there(client):
+    (uri,) = await opened(client, "MLproject")
+    assert await client.text_document_hover_async(lsp.HoverParams(
+        text_document=td(uri), position=lsp.Position(line=0, character=0))) is None
+
+
+# ------------------------------------------------------------------------------ definition
+
+async def test_definition_placeholder_to_parameter(client):
+    ml = client.root / "MLproject"
+    (uri,) = await opened(client, "MLproject")
+    locs = await client.text_document_definition_async(lsp.DefinitionParams(
+        text_document=td(uri), position=pos_of(ml, "{epochs}", 2)))
+    assert locs[0].uri == uri
+    assert locs[0].range.start == pos_of(ml, "epochs: {")
+
+
+async def test_definition_flag_to_click_option(client):
+    ml = client.root / "MLproject"
+    script = client.root / "src" / "train.py"
+    (uri,) = await opened(client, "MLproject")
+    locs = await client.text_document_definition_async(lsp.DefinitionParams(
+        text_document=td(uri), position=pos_of(ml, "--data-dir", 3)))
+    assert locs[0].uri == script.as_uri()
+    assert locs[0].range.start.line == pos_of(script, '"--data-dir"').line
+
+
+async def test_definition_script_path_to_file(client):
+    ml = client.root / "MLproject"
+    (uri,) = await opened(client, "MLproject")
+    locs = await client.text_document_definition_async(lsp.DefinitionParams(
+        text_document=td(uri), position=pos_of(ml, "src/train.py", 4)))
+    assert locs[0].uri == (client.root / "src" / "train.py").as_uri()
+
+
+async def test_definition_flow_parameter_to_option_and_mlproject(client):
+    script = client.root / "src" / "train.py"
+    (uri,) = await opened(client, "src/train.py")
+    locs = await client.text_document_definition_async(lsp.DefinitionParams(
+        text_document=td(uri), position=pos_of(script, 'Parameter("data_dir")', 12)))
+    uris = {l.uri for l in locs}
+    assert script.as_uri() in uris and (client.root / "MLproject").as_uri() in uris
+
+
+async def test_definition_call_task_to_plugin(client):
+    script = client.root / "src" / "train.py"
+    plugin = client.root / "plugs" / "data.py"
+    (uri,) = await opened(client, "src/train.py")
+    locs = await client.text_document_definition_async(lsp.DefinitionParams(
+        text_document=td(uri), position=pos_of(script, "call_task(", 2)))
+    assert locs[0].uri == plugin.as_uri()
+    assert locs[0].range.start == pos_of(plugin, "load(")
+
+
+async def test_references_across_both_files(client):
+    ml = client.root / "MLproject"
+    (uri,) = await opened(client, "MLproject")
+    locs = await client.text_document_references_async(lsp.ReferenceParams(
+        text_document=td(uri), position=pos_of(ml, "data_dir: {"),
+        context=lsp.ReferenceContext(include_declaration=True)))
+    files = [l.uri.rsplit("/", 1)[-1] for l in locs]
+    assert files.count("MLproject") == 2            # key + placeholder
+    assert files.count("train.py") >= 4, files      # option, argument, flow.run key, Parameter
+
+
+# ---------------------------------------------------------------------------------- rename
+
+async def test_rename_whole_chain(client):
+    ml = client.root / "MLproject"
+    script = client.root / "src" / "train.py"
+    (uri,) = await opened(client, "MLproject")
+    prep = await client.text_document_prepare_rename_async(lsp.PrepareRenameParams(
+        text_document=td(uri), position=pos_of(ml, "data_dir: {")))
+    assert prep.placeholder == "data_dir"
+    edit = await client.text_document_rename_async(lsp.RenameParams(
+        text_document=td(uri), position=pos_of(ml, "data_dir: {"), new_name="dataset_dir"))
+    ml_edits = edit.changes[uri]
+    assert len(ml_edits) == 3                        # key, placeholder, flag
+    assert {e.new_text for e in ml_edits} == {"dataset_dir", "--dataset-dir"}
+    s_edits = edit.changes[script.as_uri()]
+    new_texts = sorted(e.new_text for e in s_edits)
+    assert "--dataset-dir" in new_texts
+    assert new_texts.count("dataset_dir") >= 4, new_texts  # argument, its use, flow.run key, Parameter
+    # applying the edits gives a clean pair
+    from dioptra_lsp.fixes import apply_edits  # noqa: F401 - the same edit semantics as --fix
+    new_ml = _apply(ml.read_text(), ml_edits)
+    new_script = _apply(script.read_text(), s_edits)
+    assert "--dataset-dir {dataset_dir}" in new_ml
+    assert 'Parameter("dataset_dir")' in new_script and "def train(dataset_dir, epochs)" in new_script
+    assert "dict(dataset_dir=dataset_dir" in new_script
+
+
+async def test_rename_refused_when_ambiguous(client):
+    ml = client.root / "MLproject"
+    text = ml.read_text() + (
+        "  other:\n    parameters:\n      data_dir: path\n"
+        "    command: python src/train.py --data-dir {data_dir}\n")
+    uri = open_doc(client, ml, text)
+    await diagnostics(client, uri, 1)
+    with pytest.raises(Exception) as info:
+        await client.text_document_rename_async(lsp.RenameParams(
+            text_document=td(uri), position=pos_of(text, "data_dir: {"), new_name="root"))
+    assert "also passed by entry point `other`" in str(info.value)
+
+
+async def test_rename_refused_on_collision_and_bad_name(client):
+    ml = client.root / "MLproject"
+    (uri,) = await opened(client, "MLproject")
+    for new, why in (("epochs", "already has a parameter"), ("not valid", "not a valid")):
+        with pytest.raises(Exception) as info:
+            await client.text_document_rename_async(lsp.RenameParams(
+                text_document=td(uri), position=pos_of(ml, "data_dir: {"), new_name=new))
+        assert why in str(info.value)
+
+
+def _apply(text: str, edits: list[lsp.TextEdit]) -> str:
+    lines = text.split("\n")
+
+    def off(p):
+        return sum(len(l) + 1 for l in lines[:p.line]) + p.character
+
+    for e in sorted(edits, key=lambda e: off(e.range.start), reverse=True):
+        text = text[:off(e.range.start)] + e.new_text + text[off(e.range.end):]
+    return text
+
+
+# ------------------------------------------------------------------------------ completion
+
+async def _complete(client, uri, pos):
+    result = await client.text_document_completion_async(lsp.CompletionParams(
+        text_document=td(uri), position=pos))
+    items = result.items if isinstance(result, lsp.CompletionList) else result
+    return {i.label: i for i in items}
+
+
+async def test_complete_placeholders_flags_types_keys(client):
+    ml = client.root / "MLproject"
+    base = ml.read_text()
+    (uri,) = await opened(client, "MLproject")
+    text = base.replace("--epoch {epochs}", "--epoch {epochs}\n      --epochs {")
+    change_doc(client, uri, 2, text)
+    labels = await _complete(client, uri, pos_of(text, "--epochs {", 10))
+    assert {"data_dir", "epochs", "unused"} <= set(labels)
+    text = base.replace("--epoch {epochs}", "--epoch {epochs}\n      --")
+    change_doc(client, uri, 3, text)
+    items = await _complete(client, uri, pos_of(text, "      --\n", 8) if "      --\n" in text else
+                            lsp.Position(line=text.count("\n", 0, text.rindex("      --")), character=8))
+    assert "--epochs" in items and "--data-dir" in items
+    assert items["--epochs"].documentation.value == "Passes over the data"
+    text = base.replace("{type: float, default: 3}", "{type: fl")
+    change_doc(client, uri, 4, text)
+    labels = await _complete(client, uri, pos_of(text, "{type: fl", 9))
+    assert set(labels) == {"string", "float", "path", "uri"}
+    text = base.replace("    command: >", "    co\n    command: >")
+    change_doc(client, uri, 5, text)
+    labels = await _complete(client, uri, pos_of(text, "    co\n", 6))
+    assert "command" in labels and "parameters" in labels
+
+
+async def test_complete_call_task(client):
+    script = client.root / "src" / "train.py"
+    base = script.read_text()
+    (uri,) = await opened(client, "src/train.py")
+    call = 'f"{_PLUGINS_IMPORT_PATH}", "data", "load", data_dir=data_dir, epochs=epochs'
+    text = base.replace(call, 'f"{_PLUGINS_IMPORT_PATH}", "')
+    change_doc(client, uri, 2, text)
+    labels = await _complete(client, uri, pos_of(text, '_PATH}", "', 10))
+    assert "data" in labels
+    text = base.replace(call, 'f"{_PLUGINS_IMPORT_PATH}", "data", "')
+    change_doc(client, uri, 3, text)
+    labels = await _complete(client, uri, pos_of(text, '"data", "', 9))
+    assert "load" in labels
+    text = base.replace(call, 'f"{_PLUGINS_IMPORT_PATH}", "data", "load", data_dir=data_dir, ')
+    change_doc(client, uri, 4, text)
+    labels = await _complete(client, uri, pos_of(text, "data_dir=data_dir, ", 19))
+    assert "epochs=" in labels and "shuffle=" in labels and "data_dir=" not in labels
+
+
+# ---------------------------------------------------------------------------- code actions
+
+async def _actions(client, uri, diags, only=None):
+    rng = diags[0].range
+    return await client.text_document_code_action_async(lsp.CodeActionParams(
+        text_document=td(uri), range=rng, context=lsp.CodeActionContext(diagnostics=diags, only=only)))
+
+
+async def test_quick_fix_and_suppress(client):
+    ml = client.root / "MLproject"
+    (uri,) = await opened(client, "MLproject")
+    diags = await diagnostics(client, uri, 1)
+    dl201 = [d for d in diags if d.code == "DL201"]
+    actions = await _actions(client, uri, dl201)
+    titles = [a.title for a in actions]
+    fix = next(a for a in actions if "--epochs" in a.title)
+    assert fix.kind == lsp.CodeActionKind.QuickFix
+    (edit,) = fix.edit.changes[uri]
+    assert edit.new_text == "--epochs"
+    # --epoch sits inside a folded block scalar: `# noqa` there would become part of the command
+    assert not any("Suppress DL201" in t for t in titles)
+    dl107 = [d for d in diags if d.code == "DL107"]
+    actions = await _actions(client, uri, dl107)
+    sup = next(a for a in actions if a.title == "Suppress DL107 on this line")
+    new = _apply(ml.read_text(), sup.edit.changes[uri])
+    assert '{type: string, default: "x"}  # noqa: DL107' in new
+    change_doc(client, uri, 2, new)
+    assert "DL107" not in codes(await diagnostics(client, uri, 2))
+
+
+async def test_suppress_in_script_and_extend_existing_noqa(client):
+    script = client.root / "src" / "train.py"
+    text = script.read_text().replace('"--epochs", type=click.INT', '"--epochs", "-e", type=click.INT')
+    (ml_uri,) = await opened(client, "MLproject")
+    uri = open_doc(client, script, text)
+    diags = await diagnostics(client, uri, 1)
+    target = [d for d in diags if d.code == "DL205"]
+    assert target, codes(diags)
+    actions = await _actions(client, uri, target)
+    sup = next(a for a in actions if a.title == "Suppress DL205 on this line")
+    new = _apply(text, sup.edit.changes[uri])
+    assert "# noqa: DL205" in new
+    change_doc(client, uri, 2, new)
+    assert "DL205" not in codes(await diagnostics(client, uri, 2))
+
+
+async def test_add_missing_parameter_fix(client):
+    ml = client.root / "MLproject"
+    text = ml.read_text().replace("--epoch {epochs}", "--epochs {epochs} --data-dir {root}")
+    uri = open_doc(client, ml, text)
+    diags = await diagnostics(client, uri, 1)
+    dl106 = [d for d in diags if d.code == "DL106"]
+    assert dl106, codes(diags)
+    actions = await _actions(client, uri, dl106)
+    add = next(a for a in actions if "Add parameter `root`" in a.title)
+    new = _apply(text, add.edit.changes[uri])
+    assert "      root: {type: string}\n" in new
+    change_doc(client, uri, 2, new)
+    assert "DL106" not in codes(await diagnostics(client, uri, 2))
+
+
+async def test_fix_all(client):
+    ml = client.root / "MLproject"
+    text = ml.read_text().replace("{type: float, default: 3}", "{type:float, default: 3}")
+    uri = open_doc(client, ml, text)
+    diags = await diagnostics(client, uri, 1)
+    assert {"DL103", "DL201"} <= set(codes(diags)), codes(diags)
+    actions = await client.text_document_code_action_async(lsp.CodeActionParams(
+        text_document=td(uri), range=lsp.Range(start=lsp.Position(line=0, character=0),
+                                               end=lsp.Position(line=0, character=0)),
+        context=lsp.CodeActionContext(diagnostics=[], only=["source.fixAll.dioptra-lint"])))
+    (fix_all,) = actions
+    assert fix_all.kind == "source.fixAll.dioptra-lint"
+    new = _apply(text, fix_all.edit.changes[uri])
+    assert "--epochs {epochs}" in new and "type: float" in new
+    assert "# noqa" not in new
+    change_doc(client, uri, 2, new)
+    left = codes(await diagnostics(client, uri, 2))
+    assert "DL201" not in left and "DL103" not in left
+
+
+# -------------------------------------------------------------------- code lens and symbols
+
+async def test_code_lens_and_dry_run(client):
+    (uri,) = await opened(client, "MLproject")
+    lenses = await client.text_document_code_lens_async(lsp.CodeLensParams(text_document=td(uri)))
+    assert [l.command.title for l in lenses] == ["\u25b6 Dry run main"]
+    cmd = lenses[0].command
+    assert cmd.command == "dioptra-lint.dryRun"
+    pytest.importorskip("dioptra_lsp.dryrun.report", reason="dry-run not landed yet") \
+        if not _has_dry_run() else None
+    result = await client.workspace_execute_command_async(lsp.ExecuteCommandParams(
+        command=cmd.command, arguments=cmd.arguments))
+    assert result["entryPoint"] == "main"
+    assert result["text"]
+    assert any("Dry run of main" in m.message for m in client.messages)
+    assert any("Dry run of main" in m.message for m in client.log_messages)
+    kinds = [r.kind for reports in client.progress_reports.values() for r in reports]
+    assert kinds[0] == "begin" and kinds[-1] == "end"
+
+
+def _has_dry_run() -> bool:
+    try:
+        from dioptra_lsp.dryrun import dry_run  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+async def test_dry_run_bad_arguments_is_an_error_not_a_crash(client):
+    with pytest.raises(Exception):
+        await client.workspace_execute_command_async(lsp.ExecuteCommandParams(
+            command="dioptra-lint.dryRun", arguments=[]))
+    (uri,) = await opened(client, "MLproject")
+    assert await client.text_document_code_lens_async(lsp.CodeLensParams(text_document=td(uri)))
+
+
+async def test_document_symbols(client):
+    ml_uri, s_uri = await opened(client, "MLproject", "src/train.py")
+    syms = await client.text_document_document_symbol_async(lsp.DocumentSymbolParams(text_document=td(ml_uri)))
+    assert [s.name for s in syms] == ["main"]
+    assert [c.name for c in syms[0].children] == ["data_dir", "epochs", "unused", "command"]
+    syms = await client.text_document_document_symbol_async(lsp.DocumentSymbolParams(text_document=td(s_uri)))
+    names = [s.name for s in syms]
+    assert "train" in names
+    flow = next(s for s in syms if s.name.startswith("Flow"))
+    kids = [c.name for c in flow.children]
+    assert 'Parameter("data_dir")' in kids and "plugs.data.load" in kids

@@ -1,0 +1,142 @@
+"""No request can kill the server: malformed params, unknown URIs, odd positions, non-file URIs."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import subprocess
+import sys
+
+import pytest
+from lsprotocol import types as lsp
+
+from lsp_helpers import codes, diagnostics, open_doc, pos_of
+
+
+async def alive(client):
+    uri = open_doc(client, client.root / "MLproject", version=7)
+    assert "DL201" in codes(await diagnostics(client, uri, 7))
+
+
+async def test_malformed_request_gets_an_error_and_is_logged(client):
+    with pytest.raises(Exception):
+        await client.protocol.send_request_async("textDocument/hover", {"textDocument": 42})
+    with pytest.raises(Exception):
+        await client.protocol.send_request_async("textDocument/definition", {"bogus": True})
+    with pytest.raises(Exception):
+        await client.protocol.send_request_async("dioptra/noSuchMethod", {})
+    await alive(client)
+
+
+async def test_unknown_and_non_file_uris(client):
+    missing = (client.root / "nowhere.py").as_uri()
+    assert await client.text_document_hover_async(lsp.HoverParams(
+        text_document=lsp.TextDocumentIdentifier(uri=missing), position=lsp.Position(line=0, character=0))) is None
+    assert await client.text_document_document_symbol_async(lsp.DocumentSymbolParams(
+        text_document=lsp.TextDocumentIdentifier(uri=missing))) in (None, [])
+    with pytest.raises(Exception):
+        await client.text_document_hover_async(lsp.HoverParams(
+            text_document=lsp.TextDocumentIdentifier(uri="untitled:Untitled-1"),
+            position=lsp.Position(line=0, character=0)))
+    assert any("not a file URI" in m.message for m in client.log_messages)
+    # notifications about unknown documents are logged, not fatal
+    client.text_document_did_change(lsp.DidChangeTextDocumentParams(
+        text_document=lsp.VersionedTextDocumentIdentifier(uri=missing, version=3),
+        content_changes=[lsp.TextDocumentContentChangeWholeDocument(text="x")]))
+    client.text_document_did_close(lsp.DidCloseTextDocumentParams(
+        text_document=lsp.TextDocumentIdentifier(uri=missing)))
+    await alive(client)
+
+
+async def test_positions_out_of_range(client):
+    uri = open_doc(client, client.root / "MLproject")
+    await diagnostics(client, uri, 1)
+    for pos in (lsp.Position(line=9999, character=0), lsp.Position(line=3, character=9999)):
+        await client.text_document_hover_async(lsp.HoverParams(
+            text_document=lsp.TextDocumentIdentifier(uri=uri), position=pos))
+        await client.text_document_completion_async(lsp.CompletionParams(
+            text_document=lsp.TextDocumentIdentifier(uri=uri), position=pos))
+        await client.text_document_definition_async(lsp.DefinitionParams(
+            text_document=lsp.TextDocumentIdentifier(uri=uri), position=pos))
+    await alive(client)
+
+
+async def test_garbage_documents(client, tmp_path):
+    bad = client.root / "src" / "train.py"
+    uri = open_doc(client, bad, "def (:\n\x00\ud800 broken")
+    await diagnostics(client, uri, 1)
+    ml = client.root / "MLproject"
+    uri = open_doc(client, ml, "entry_points: [unclosed\n\t- :\n")
+    diags = await diagnostics(client, uri, 1)
+    assert diags, "a YAML error is a finding, not a crash"
+    await client.text_document_hover_async(lsp.HoverParams(
+        text_document=lsp.TextDocumentIdentifier(uri=uri), position=lsp.Position(line=0, character=3)))
+
+
+async def test_utf16_columns(client):
+    ml = client.root / "MLproject"
+    # an astral character (2 UTF-16 units) before the bad flag on the same line
+    text = ml.read_text().replace("command: >\n      python src/train.py",
+                                  'command: "python src/train.py --data-dir {data_dir} --epochs {epochs} --x\U0001F600 1"', 1)
+    text = text.replace("      --data-dir {data_dir}\n      --epoch {epochs}\n", "")
+    uri = open_doc(client, ml, text)
+    diags = await diagnostics(client, uri, 1)
+    d = next(d for d in diags if d.code == "DL201")
+    line = text.split("\n")[d.range.start.line]
+    start = line.index("--x")
+    assert d.range.start.character == start
+    assert d.range.end.character == start + len("--x") + 2   # the emoji counts twice in UTF-16
+
+
+def test_tcp_mode_serves_a_client(tmp_path):
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    proc = subprocess.Popen([sys.executable, "-m", "dioptra_lsp.server", "--tcp", f"127.0.0.1:{port}"],
+                            stderr=subprocess.PIPE)
+    try:
+        import json
+        import time
+
+        deadline = time.time() + 10
+        while True:
+            try:
+                conn = socket.create_connection(("127.0.0.1", port), timeout=5)
+                break
+            except OSError:
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.05)
+        body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+                           "params": {"processId": None, "rootUri": None, "capabilities": {}}}).encode()
+        conn.sendall(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        data = b""
+        while b"capabilities" not in data or not data.rstrip().endswith(b"}"):
+            chunk = conn.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        assert b'"hoverProvider"' in data and b'"dioptra-lsp"' in data
+        conn.close()
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_cli_alias_and_bad_arguments():
+    out = subprocess.run([sys.executable, "-m", "dioptra_lsp.server", "--version"], capture_output=True, text=True)
+    assert out.returncode == 0 and "dioptra-lsp" in out.stdout
+    out = subprocess.run([sys.executable, "-m", "dioptra_lsp.server", "--tcp", "host:notaport"],
+                         capture_output=True, text=True)
+    assert out.returncode == 2
+    out = subprocess.run([sys.executable, "-m", "dioptra_lsp.cli", "server", "--version"],
+                         capture_output=True, text=True)
+    assert out.returncode == 0 and "dioptra-lsp" in out.stdout
+
+
+def test_check_path_does_not_import_pygls():
+    code = ("import sys, dioptra_lsp.cli, dioptra_lsp.engine; "
+            "from dioptra_lsp.engine import lint_paths; "
+            "assert 'pygls' not in sys.modules and 'lsprotocol' not in sys.modules, 'heavy import'")
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -1,0 +1,44 @@
+"""VS Code: VS Code itself cannot be downloaded here, so editors/vscode/test/*.test.js drives
+dioptra-lsp with Node and the protocol libraries the extension's client is built on
+(vscode-jsonrpc, vscode-languageserver-protocol), announcing the capabilities that
+vscode-languageclient itself computes.  This runs that script with `node --test`, after
+installing the locked packages with `npm ci` when node_modules is missing or stale."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+from conftest import EDITORS, WAIT, require_binary, require_server, server_command
+
+VSCODE = EDITORS / "vscode"
+NODE_TESTS = ["test/config.test.js", "test/protocol.test.js"]
+
+
+def npm_ci(npm: str) -> None:
+    stamp = VSCODE / "node_modules" / ".package-lock.json"
+    lock = VSCODE / "package-lock.json"
+    if stamp.is_file() and stamp.stat().st_mtime >= max(lock.stat().st_mtime,
+                                                        (VSCODE / "package.json").stat().st_mtime):
+        return
+    proc = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=VSCODE,
+                          capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 0, f"npm ci failed in {VSCODE}:\n{proc.stdout}\n{proc.stderr}"
+
+
+def test_vscode_client_protocol():
+    node = require_binary("node", "apt-get install -y nodejs npm  (Node 18+)")
+    npm = require_binary("npm", "apt-get install -y npm")
+    require_server()
+    version = subprocess.run([node, "--version"], capture_output=True, text=True, timeout=10).stdout
+    assert int(version.lstrip("v").split(".")[0]) >= 18, f"node {version.strip()} is too old (18+)"
+    npm_ci(npm)
+    env = dict(os.environ, DIOPTRA_LSP_CMD=json.dumps(server_command()), DIOPTRA_WAIT=str(WAIT))
+    proc = subprocess.run([node, "--test", "--test-reporter=tap", *NODE_TESTS], cwd=VSCODE, env=env,
+                          capture_output=True, text=True, timeout=3 * WAIT + 30,
+                          stdin=subprocess.DEVNULL)
+    report = proc.stdout + proc.stderr
+    assert proc.returncode == 0, f"node --test failed (exit {proc.returncode}):\n{report[-6000:]}"
+    assert "# fail 0" in report and "# pass 0" not in report, report[-3000:]
+    assert "# skipped 0" in report, report[-3000:]

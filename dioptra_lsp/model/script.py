@@ -316,7 +316,7 @@ _BUILTIN_TYPES = {"int": "INT", "float": "FLOAT", "bool": "BOOL", "str": "STRING
 _TYPE_CLASSES = {"Path", "File", "Choice", "IntRange", "FloatRange", "DateTime", "Tuple"}
 _KNOWN_KEYWORDS = {"type", "required", "default", "multiple", "nargs", "is_flag", "flag_value", "count",
                    "help", "callback", "envvar", "show_default", "metavar", "hidden", "prompt",
-                   "expose_value", "is_eager", "show_envvar", "show_choices", "hide_input"}
+                   "is_eager", "show_envvar", "show_choices", "hide_input"}
 
 
 def _value(node: ast.AST, text: Text) -> Any:
@@ -530,6 +530,7 @@ def _flat_names(target: ast.AST) -> tuple[str, ...]:
     return ()
 
 
+_LOG_CALLS = {"print", "debug", "info", "warning", "warn", "error", "exception", "critical", "log", "msg"}
 _PACKAGE_KEYWORDS = (("package",), ("plugin", "plugin_module", "module"), ("func", "function"))
 
 
@@ -591,8 +592,10 @@ class _FlowReader:
             else:
                 callee = dotted(c.func) or text.node_source(c.func)
                 others.append(OtherCall(callee, text.span(c.func), id(c) in nested, text.span(c)))
-                # a local task or helper reading a Parameter uses it too (DL401 reports the call)
-                task_names.update(data_names([*c.args, *(kw.value for kw in c.keywords)]))
+                # a local task or helper reading a Parameter uses it too (DL401 reports the call);
+                # a log line does not feed anything
+                if callee.rsplit(".", 1)[-1] not in _LOG_CALLS:
+                    task_names.update(data_names([*c.args, *(kw.value for kw in c.keywords)]))
         # ``paths = [training_dir, testing_dir]`` then ``call_task(paths=paths)`` uses both.
         changed = True
         while changed:

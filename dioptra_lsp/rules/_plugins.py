@@ -1,0 +1,39 @@
+"""Shared by DL403/DL404: each call_task with the plugin module and function it reaches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from ..model.project import PluginResolution, ProjectModel
+from ..model.types import CallTask, PluginFunction, PluginModule
+from ._flows import scripts
+
+
+@dataclass(frozen=True, slots=True)
+class Reached:
+    path: Path                    # the script
+    call: CallTask
+    resolution: PluginResolution
+    plugin: PluginModule | None
+    function: PluginFunction | None   # None: not found (or not resolvable)
+
+
+def calls(project: ProjectModel) -> Iterator[Reached]:
+    for path, script in scripts(project):
+        for flow in script.flows:
+            for call in flow.call_tasks:
+                res = project.resolve_call(call)
+                plugin = res.plugin if res.status == "found" else None
+                fn = None
+                if plugin is not None:
+                    if call.function is None:
+                        fn = plugin.functions[0] if plugin.functions else None   # pyplugs picks the first
+                    elif isinstance(call.function, str):
+                        fn = plugin.function(call.function)
+                yield Reached(path, call, res, plugin, fn)
+
+
+def qualified_name(call: CallTask, fn: PluginFunction) -> str:
+    return f"{call.package}.{call.module}.{fn.name}"

@@ -1,0 +1,41 @@
+"""DL401: a call in a Flow block that is not call_task or Parameter."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..diagnostics import Diagnostic, Severity
+from .base import Rule, RuleContext, where
+from ._flows import flow_label, scripts
+
+RULE = Rule("DL401", "non-task-call-in-flow", Severity.WARNING,
+            "A call in a Flow block that is not pyplugs.call_task or Parameter")
+
+# Calls that only build a literal argument of a task (or wrap one, like Prefect's ``unmapped``).
+_LITERAL_BUILDERS = {"dict", "list", "tuple", "set", "str", "int", "float", "bool",
+                     "Path", "pathlib.Path", "unmapped", "prefect.unmapped"}
+
+
+def _allowed(callee: str, names: frozenset[str]) -> bool:
+    return callee in names or callee.rsplit(".", 1)[-1] in names
+
+
+def check(ctx: RuleContext) -> Iterator[Diagnostic]:
+    project = ctx.project
+    for path, script in scripts(project):
+        for flow in script.flows:
+            for call in flow.other_calls:
+                if call.inside_call_task and call.callee in _LITERAL_BUILDERS:
+                    continue
+                if _allowed(call.callee, ctx.flow_allowed_calls):
+                    continue
+                if flow.variable and call.callee.startswith(flow.variable + "."):
+                    continue   # the Flow's own API (flow.add_edge, flow.set_dependencies) builds the graph
+                yield RULE.diagnostic(
+                    path, call.span,
+                    f"`{call.callee}(...)` is called inside the Flow block of {flow_label(flow)} "
+                    f"({where(path, flow.span, project.folder)}): it runs once while the flow is built, "
+                    f"on Prefect Parameter objects, not as a task. Call a task plugin with "
+                    f"pyplugs.call_task, or move it out of the block (or allow it with "
+                    f"`flow-allowed-calls`). Allowed here: pyplugs.call_task, Parameter, and inside "
+                    f"call_task arguments: {', '.join(sorted(_LITERAL_BUILDERS - {'prefect.unmapped'}))}")

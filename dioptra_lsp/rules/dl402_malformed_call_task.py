@@ -1,0 +1,40 @@
+"""DL402: call_task without resolvable package, plugin module and function names."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..diagnostics import Diagnostic, Severity
+from ..model.types import Unknown
+from .base import Rule, RuleContext
+from ._flows import scripts
+
+RULE = Rule("DL402", "malformed-call-task", Severity.ERROR,
+            "call_task without string-valued (or resolvable) package, plugin module and function")
+
+
+def check(ctx: RuleContext) -> Iterator[Diagnostic]:
+    for path, script in scripts(ctx.project):
+        consts = [name for name, _ in script.constants]
+        known = (f"module-level string constants: {', '.join(consts)}" if consts
+                 else "the file has no module-level string constants")
+        for flow in script.flows:
+            for call in flow.call_tasks:
+                for what, value, span in (("package", call.package, call.package_span),
+                                          ("plugin module", call.module, call.module_span or call.name_span),
+                                          ("function", call.function, call.function_span)):
+                    if value is None and what != "function":
+                        yield RULE.diagnostic(
+                            path, span or call.name_span,
+                            f"`call_task` has no {what} argument: it needs "
+                            f"call_task(package, plugin_module, function, **kwargs)")
+                    elif isinstance(value, Unknown):
+                        yield RULE.diagnostic(
+                            path, span or call.span,
+                            f"the {what} of `call_task`, `{value.source}`, is not a string the linter can "
+                            f"resolve (a literal, a module-level string constant, or an f-string or `+` over "
+                            f"them), so the plugin call cannot be checked; {known}")
+                    elif value is not None and not isinstance(value, str):
+                        yield RULE.diagnostic(
+                            path, span or call.span,
+                            f"the {what} of `call_task` must be a string, got `{value!r}`")

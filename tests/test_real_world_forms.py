@@ -247,7 +247,8 @@ def test_real_world_forms_lint_clean(project):
 
 MISTAKES = [
     # (what, file, old, new, expected code)
-    ("stale plugin keyword", "src/train.py", "batch_size=batch_size,", "batchsize=batch_size,", "DL404"),
+    ("stale plugin keyword", "src/train.py", "image_size=image_size, batch_size=batch_size,",
+     "image_size=image_size, batchsize=batch_size,", "DL404"),
     ("uncommitted plugin module", "src/train.py", '"keras", "init"', '"keras_v2", "init"', "DL403"),
     ("script moved", "src/MLproject", "python infer.py", "python src/infer.py", "DL108"),
     ("glued flow mapping", "src/MLproject", "epochs: {type: float, default: 30}",

@@ -181,13 +181,15 @@ def load_project(mlproject_path: Path, *, plugin_dirs: tuple[Path, ...] = (),
             exists = path.is_file() or (overlay is not None and path in overlay)
             script = error = None
             is_python = path.suffix == ".py" or inv.program.startswith("python") or inv.is_module
-            if (exists or os.path.islink(path)) and is_python:
+            if path.is_dir():
+                error = ReadError(path, "is a directory, not a script")
+            elif (exists or os.path.islink(path)) and is_python:
                 text = read_source(path, overlay)
                 if isinstance(text, ReadError):
                     error = text
                 else:
                     script = _cached("script", path, text.text, lambda: parse_script(text))
-            nearby = () if exists else _nearby_scripts(folder)
+            nearby = () if exists or error else _nearby_scripts(folder)
             links.append(ScriptLink(ep.name, inv, path, exists, script, error, nearby))
     dirs = default_plugin_dirs(folder, plugin_dirs)
     resolutions: dict[tuple[str, str], PluginResolution] = {}

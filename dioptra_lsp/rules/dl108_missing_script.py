@@ -17,13 +17,15 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     if project.mlproject is None:
         return
     for link in project.links:
-        if link.path is None or link.exists or link.invocation.script_token is None:
+        if (link.path is None or link.exists or link.read_error is not None
+                or link.invocation.script_token is None):
             continue
         script = link.invocation.script or ""
-        close = difflib.get_close_matches(script, link.nearby, n=1, cutoff=0.5)
+        # A moved script keeps its name; a renamed one keeps its folder.
+        base = script.rsplit("/", 1)[-1]
+        close = [n for n in link.nearby if n.rsplit("/", 1)[-1] == base][:1]
         if not close:
-            base = script.rsplit("/", 1)[-1]
-            close = [n for n in link.nearby if n.rsplit("/", 1)[-1] == base][:1]
+            close = difflib.get_close_matches(script, link.nearby, n=1, cutoff=0.75)
         hint = f"did you mean `{close[0]}`? " if close else ""
         shown = ", ".join(link.nearby[:10]) + (", ..." if len(link.nearby) > 10 else "")
         yield RULE.diagnostic(

@@ -21,7 +21,7 @@ EXAMPLES = ROOT / "examples"
 GOLDEN = Path(__file__).resolve().parent / "golden" / "examples"
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 
-CLEAN = ("mnist-classifier", "patch-attack")
+CLEAN = ("feature-squeezing", "mnist-classifier", "patch-attack")
 
 
 def _folders() -> list[str]:

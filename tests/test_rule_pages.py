@@ -154,12 +154,8 @@ def _golden_text(text: str, root: Path) -> str:
 
 # Pages whose Example is right but also trips another rule because of a rule defect (reported
 # to the rule owners). strict: once the rule is fixed the XPASS fails and the entry must go.
-KNOWN_RULE_DEFECTS = {
-    "DL202": "DL205 also reports the required option without default that DL202 reports, and "
-             "says it 'always takes its default' though it has none",
-    "DL203": "DL107 also reports the unused twin parameter that DL203 already names: one "
-             "mistake, two findings",
-}
+# Pages whose example also trips another rule: none (keep it that way).
+KNOWN_RULE_DEFECTS: dict[str, str] = {}
 
 
 def _example_params():

@@ -7,7 +7,7 @@ from typing import Iterator
 
 from ..model.linkage import FlagUse, flag_uses
 from ..model.project import ProjectModel, ScriptLink
-from ..model.types import ClickCommand, EntryPoint
+from ..model.types import ClickCommand, EntryPoint, MLParameter, Placeholder
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,3 +36,36 @@ def invocations(project: ProjectModel) -> Iterator[Invocation]:
 def flags_of(click: ClickCommand) -> list[str]:
     """Every flag the command accepts (long and short, ``--no-x`` secondaries included)."""
     return [flag for option in click.options for flag in option.all_flags]
+
+
+@dataclass(frozen=True, slots=True)
+class Mismatch:
+    """``--model-name {model_architecture}`` while ``model_name`` is declared and never used."""
+
+    entry_point: EntryPoint
+    use: FlagUse
+    placeholder: Placeholder
+    twin: MLParameter
+
+
+def _stem(flag: str) -> str:
+    return flag.lstrip("-").replace("-", "_").lower()
+
+
+def mismatches(project: ProjectModel) -> Iterator[Mismatch]:
+    for inv in invocations(project):
+        ep = inv.entry_point
+        used = {p.name for p in ep.command.placeholders}
+        for use in inv.uses:
+            if not use.value_is_single_placeholder or use.value_token is None:
+                continue
+            ph = next((p for p in ep.command.placeholders
+                       if use.value_token.start <= p.offset < use.value_token.end), None)
+            if ph is None:
+                continue
+            wanted = {_stem(use.flag)} | ({use.option.dest} if use.option is not None else set())
+            if ph.name in wanted:
+                continue
+            twin = next((p for p in ep.parameters if p.name in wanted and p.name not in used), None)
+            if twin is not None:
+                yield Mismatch(ep, use, ph, twin)

@@ -6,6 +6,7 @@ from typing import Iterator
 
 from ..diagnostics import Diagnostic, Fix, Severity, TextEdit
 from ..model.source import Span
+from ._cli import mismatches
 from .base import Rule, RuleContext
 
 RULE = Rule("DL107", "unused-parameter", Severity.WARNING,
@@ -17,13 +18,15 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     if mlproject is None:
         return
     lines = mlproject.text.split("\n")
+    # A parameter another flag should have been fed by is DL203's finding, not a second one here.
+    twins = {(m.entry_point.name, m.twin.name) for m in mismatches(ctx.project)}
     for ep in mlproject.entry_points:
         command = ep.command
         if command is None or command.format_error:
             continue
         used = {p.name for p in command.placeholders}
         for param in ep.parameters:
-            if param.name in used:
+            if param.name in used or (ep.name, param.name) in twins:
                 continue
             yield RULE.diagnostic(
                 mlproject.path, param.name_span,

@@ -23,7 +23,8 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     for key, inv in commands.items():
         eps = sorted(name for kind, name in (x for x in passed[key] if isinstance(x, tuple)))
         for option in inv.click.options:
-            if id(option) in passed[key]:
+            if id(option) in passed[key] or (option.required and not option.has_default):
+                # never passed *and* required is DL202's finding
                 continue
             flag = option.flags[0] if option.flags else option.dest
             default = "" if not option.has_default else f" `{option.default!r}`"

@@ -1,4 +1,5 @@
-"""Shared pieces of the editor-integration tests: a tmp project with one known mistake, the
+"""Shared pieces of the editor-integration tests (imported by path: pytest runs in importlib
+mode, so the test modules put this folder on sys.path first): a tmp project with one known mistake, the
 server command, and a loud failure (never a skip) when an editor binary is missing."""
 
 from __future__ import annotations
@@ -63,11 +64,6 @@ def make_project(root: Path, *, git: bool = False, mlproject_name: str = "MLproj
     if git:
         subprocess.run(["git", "init", "-q", str(root)], check=True, timeout=WAIT)
     return Project(root, mlproject, script)
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Project:
-    return make_project(tmp_path / "demo")
 
 
 def server_command() -> list[str]:

@@ -7,8 +7,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
+from pathlib import Path
 
-from conftest import (DL201_END, DL201_LINE, DL201_START, EDITORS, WAIT, make_project,
+sys.path.insert(0, str(Path(__file__).resolve().parent))   # editor_support, lspclient
+
+from editor_support import (DL201_END, DL201_LINE, DL201_START, EDITORS, WAIT, make_project,
                       require_binary, require_server, server_command)
 
 DRIVER = r"""

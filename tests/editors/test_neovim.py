@@ -7,9 +7,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
+from pathlib import Path
 
-from conftest import (DL201_END, DL201_LINE, DL201_START, EDITORS, WAIT, require_binary,
-                      require_server, server_command)
+sys.path.insert(0, str(Path(__file__).resolve().parent))   # editor_support, lspclient
+
+from editor_support import (DL201_END, DL201_LINE, DL201_START, EDITORS, WAIT, make_project,
+                            require_binary, require_server, server_command)
 
 INIT_LUA = r"""
 local out_path = os.getenv("DIOPTRA_TEST_OUT")
@@ -72,7 +76,8 @@ def run_nvim(project, tmp_path, target):
     return json.loads(out.read_text(encoding="utf-8"))
 
 
-def test_neovim_shows_dl201_at_its_position(project, tmp_path):
+def test_neovim_shows_dl201_at_its_position(tmp_path):
+    project = make_project(tmp_path / "demo")
     result = run_nvim(project, tmp_path, project.mlproject)
     assert result["filetype"] == "yaml"
     assert result["waited_ok"], f"no diagnostics within {WAIT}s: {result}"
@@ -90,8 +95,6 @@ def test_neovim_shows_dl201_at_its_position(project, tmp_path):
 
 
 def test_neovim_lowercase_mlproject_is_yaml(tmp_path):
-    from conftest import make_project
-
     project = make_project(tmp_path / "lower", mlproject_name="mlproject")
     result = run_nvim(project, tmp_path, project.mlproject)
     assert result["filetype"] == "yaml"

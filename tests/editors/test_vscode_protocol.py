@@ -9,8 +9,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
+from pathlib import Path
 
-from conftest import EDITORS, WAIT, require_binary, require_server, server_command
+sys.path.insert(0, str(Path(__file__).resolve().parent))   # editor_support, lspclient
+
+from editor_support import EDITORS, WAIT, require_binary, require_server, server_command
 
 VSCODE = EDITORS / "vscode"
 NODE_TESTS = ["test/config.test.js", "test/protocol.test.js"]

@@ -7,8 +7,8 @@ from typing import Any
 
 from .script import Text, function_params, import_aliases, is_pyplugs, literal, parse_module, qualified, \
     syntax_problem
-from .source import SourceText
-from .types import FunctionParam, PluginFunction, PluginModule
+from .source import FILE_START, SourceText
+from .types import FunctionParam, PluginFunction, PluginModule, Problem
 
 
 def _decorator(deco: ast.AST, aliases: dict[str, str]) -> tuple[str | None, ast.Call | None]:
@@ -68,6 +68,11 @@ def parse_plugin_module(source: SourceText, dotted: str) -> PluginModule:
         return _read(source, tree, dotted)
     except (RecursionError, MemoryError, ValueError) as err:
         return PluginModule(source.path, dotted, (), (syntax_problem(source, err),))
+    except Exception as err:  # noqa: BLE001 -- a model bug must cost one file, never the whole run
+        problem = Problem("syntax", source.path, FILE_START,
+                          f"dioptra-lint could not analyse this plugin module (internal error: "
+                          f"{type(err).__name__}: {err}); please report it")
+        return PluginModule(source.path, dotted, (), (problem,))
 
 
 def _read(source: SourceText, tree: ast.Module, dotted: str) -> PluginModule:

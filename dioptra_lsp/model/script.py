@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import re
+from dataclasses import replace
 from typing import Any, Iterator
 
 from .source import FILE_START, Position, SourceText, Span
@@ -453,6 +454,11 @@ def click_command(node: ast.FunctionDef | ast.AsyncFunctionDef, aliases: dict[st
             is_group = q.rsplit(".", 1)[-1] == "group"
         elif attr in ("option", "argument") and call is not None:
             params.append(click_param(call, attr, aliases, text))
+        elif attr == "password_option" and call is not None:   # the one helper that fills an argument
+            param = click_param(call, "option", aliases, text)
+            if not param.decls:
+                param = replace(param, decls=("--password",), flags=("--password",), dest="password")
+            params.append(param)
         elif attr in ("pass_context", "pass_obj") or (q and q.rsplit(".", 1)[-1].startswith("pass_")):
             passes_context = True   # also ``pass_config = click.make_pass_decorator(Config)``
     if command_deco is None:
@@ -563,6 +569,9 @@ class _FlowReader:
         results: dict[int, tuple[str, ...]] = {}     # call_task call -> names it is bound to
         assigns: list[tuple[tuple[str, ...], tuple[str, ...]]] = []   # (targets, names read)
         for stmt in body_nodes:
+            if isinstance(stmt, (ast.For, ast.AsyncFor, ast.comprehension)):
+                assigns.append((_flat_names(stmt.target), data_names([stmt.iter])))
+                continue
             targets = _targets(stmt)
             value = getattr(stmt, "value", None)
             if not targets or value is None:
@@ -734,6 +743,11 @@ def parse_script(source: SourceText) -> PythonScript:
         return _read(source, tree)
     except (RecursionError, MemoryError, ValueError) as err:
         return PythonScript(source.path, source.text, (), None, (), (), (), (syntax_problem(source, err),))
+    except Exception as err:  # noqa: BLE001 -- a model bug must cost one file, never the whole run
+        problem = Problem("syntax", source.path, FILE_START,
+                          f"dioptra-lint could not analyse this file (internal error: "
+                          f"{type(err).__name__}: {err}); please report it")
+        return PythonScript(source.path, source.text, (), None, (), (), (), (problem,))
 
 
 def _read(source: SourceText, tree: ast.Module) -> PythonScript:

@@ -36,4 +36,6 @@ def calls(project: ProjectModel) -> Iterator[Reached]:
 
 
 def qualified_name(call: CallTask, fn: PluginFunction) -> str:
-    return f"{call.package}.{call.module}.{fn.name}"
+    """`pkg.mod.fn` (quoted) for messages; call_task without a function name calls the first registered one."""
+    name = f"`{call.package}.{call.module}.{fn.name}`"
+    return name if call.function is not None else f"{name} (the first registered; no function is named)"

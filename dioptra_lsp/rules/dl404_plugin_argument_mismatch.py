@@ -24,7 +24,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
             continue
         name = qualified_name(call, fn)
         at = where(reached.plugin.path, fn.span, project.folder)
-        related = (Related(reached.plugin.path, fn.span, f"plugin `{name}`"),)
+        related = (Related(reached.plugin.path, fn.span, f"plugin {name}"),)
         params = fn.params
         names = [p.name for p in params if p.kind not in ("var_positional", "var_keyword")]
         positional = [p for p in params if p.kind in _POSITIONAL]
@@ -41,7 +41,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
                     bound.add(positional[i].name)
                 elif not takes_varargs:
                     yield report(value.span,
-                                 f"plugin `{name}` ({at}) takes {len(positional)} positional argument"
+                                 f"plugin {name} ({at}) takes {len(positional)} positional argument"
                                  f"{'s' if len(positional) != 1 else ''} but {len(call.positional)} are "
                                  f"passed after the function name")
                     break
@@ -56,13 +56,13 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
             if param is None or param.kind in ("var_positional", "var_keyword"):
                 if not fn.accepts_any_keyword:
                     yield report(kw.span,
-                                 f"keyword `{kw.name}` is not a parameter of plugin `{name}` ({at}); "
+                                 f"keyword `{kw.name}` is not a parameter of plugin {name} ({at}); "
                                  + did_you_mean(kw.name, names, what="Parameters"))
             elif param.kind == "positional_only":
-                yield report(kw.span, f"`{kw.name}` is a positional-only parameter of plugin `{name}` "
+                yield report(kw.span, f"`{kw.name}` is a positional-only parameter of plugin {name} "
                                       f"({at}) and cannot be passed by keyword")
             elif kw.name in bound and not star_args:
-                yield report(kw.span, f"`{kw.name}` of plugin `{name}` ({at}) is given twice: by position "
+                yield report(kw.span, f"`{kw.name}` of plugin {name} ({at}) is given twice: by position "
                                       f"and by keyword")
         if star_args or any(kw.name is None for kw in call.keywords):
             continue   # ``**mapping``: the keywords cannot be listed
@@ -72,5 +72,5 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
                 continue
             if p.name not in bound and p.name not in kwarg_names:
                 yield report(call.name_span,
-                             f"required parameter `{p.name}` of plugin `{name}` ({at}) is not passed; "
+                             f"required parameter `{p.name}` of plugin {name} ({at}) is not passed; "
                              f"the task fails with TypeError. Passed: {', '.join(passed) or '(none)'}")

@@ -31,7 +31,6 @@ def dry_run_command(project_dir, entry_point, params, output_format, graph, impo
 
     No user code runs unless --import is given.
     """
-    import json
     import os
 
     from ..config import ConfigError
@@ -54,6 +53,8 @@ def dry_run_command(project_dir, entry_point, params, output_format, graph, impo
     if graph:
         click.echo(report.graph(graph))
     elif output_format == "json":
+        import json
+
         click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     else:
         click.echo(report.to_text())

@@ -279,9 +279,19 @@ def _local_path(value: str, parsed) -> str | None:
     """MLflow's reading of a local path: no scheme, or ``file:`` without a host; %-escapes decoded."""
     if parsed.scheme and not (parsed.scheme == "file" and not parsed.netloc):
         return None
-    from urllib.request import url2pathname   # lazily: it pulls in http.client
+    return _url2pathname(parsed.path if value.startswith("file:") else value)
 
-    return url2pathname(parsed.path if value.startswith("file:") else value)
+
+def _url2pathname(path: str) -> str:
+    """``urllib.request.url2pathname`` without importing urllib.request (~90 ms: http.client,
+    email, ssl).  On POSIX it is ``unquote``; a test pins the two together."""
+    if os.name == "nt":   # pragma: no cover - Windows keeps the real one
+        from urllib.request import url2pathname
+
+        return url2pathname(path)
+    from urllib.parse import unquote
+
+    return unquote(path)
 
 
 def _format(project: MLProject, ep: EntryPoint,

@@ -18,7 +18,7 @@ import pytest
 spec = pytest.importorskip("mlflow.projects._project_spec")
 from mlflow.exceptions import ExecutionException  # noqa: E402
 
-from dioptra_lsp.dryrun import resolve_project  # noqa: E402
+from dioptra_lsp.dryrun import dry_run  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 SHELL = "/bin/zsh"   # MLflow puts $SHELL's value into `x.sh` commands: pin it
@@ -64,13 +64,13 @@ def mlflow_outcome(folder: Path, entry_point: str, params: dict, storage: Path):
 
 
 def dry_outcome(folder: Path, entry_point: str, params: dict):
-    """Stage 1 of the dry-run (``dry_run`` builds its command with exactly this call)."""
-    _, _, resolution = resolve_project(folder, entry_point, params)
-    errors = [p for p in resolution.problems if p.severity == "error"]
-    if resolution.command is not None and not errors:
-        return ("ok", resolution.command), resolution
-    assert resolution.command is None, resolution.command
-    return ("fail", errors[0].kind, errors[0].message), resolution
+    """("ok", command) or ("fail", failure class, message) from the dry-run's report."""
+    report = dry_run(folder, entry_point, params)
+    errors = [p for p in report.problems if p.severity == "error" and p.stage in ("project", "resolve")]
+    if report.command is not None and not errors:
+        return ("ok", report.command), report
+    assert report.command is None, report.command
+    return ("fail", errors[0].kind, errors[0].message), report
 
 
 def write_project(root: Path, files: dict[str, str]) -> Path:

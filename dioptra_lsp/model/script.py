@@ -778,8 +778,10 @@ def _read(source: SourceText, tree: ast.Module) -> PythonScript:
             flow_vars[(f.function, f.variable)] = f.function
     local_dicts: dict[tuple[str | None, str], ast.AST] = {}
     for n, owner in nodes:
-        if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name):
-            name, value = n.targets[0].id, n.value
+        target = n.targets[0] if isinstance(n, ast.Assign) and len(n.targets) == 1 else \
+            n.target if isinstance(n, ast.AnnAssign) and n.value is not None else None
+        if isinstance(target, ast.Name):   # ``flow = init_flow()`` or ``flow: Flow = init_flow()``
+            name, value = target.id, n.value
             if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in builders:
                 flow_vars[(owner, name)] = value.func.id          # flow = init_flow()
             elif isinstance(value, ast.Dict) or (isinstance(value, ast.Call) and isinstance(value.func, ast.Name)

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ..model.project import ProjectModel
+from ..model.source import Position, Span
 from ..model.types import Flow, FlowRun, PythonScript
 
 
@@ -25,6 +26,19 @@ def runs_of(script: PythonScript, flow: Flow) -> list[FlowRun]:
     if not found and len(script.flows) == 1:
         found = [r for r in runs if r.flow_function is None]
     return found
+
+
+def flows_of(script: PythonScript, run: FlowRun) -> list[Flow]:
+    """The Flows a run may run (two ``with Flow`` blocks in one builder: either)."""
+    return [f for f in script.flows if run in runs_of(script, f)]
+
+
+def run_span(run: FlowRun) -> Span:
+    """``flow.run`` rather than the whole (often many-line) call."""
+    start = run.span.start
+    if "\n" in run.receiver:
+        return run.span
+    return Span(start, Position(start.line, start.character + len(run.receiver) + len(".run")))
 
 
 def parameter_names(flow: Flow) -> set[str] | None:

@@ -6,7 +6,7 @@ from typing import Iterator
 
 from ..diagnostics import Diagnostic, Related, Severity
 from .base import Rule, RuleContext, where
-from ._flows import flow_label, runs_of, scripts
+from ._flows import flow_label, run_span, runs_of, scripts
 
 RULE = Rule("DL301", "unsupplied-flow-parameter", Severity.ERROR,
             "A Parameter without default is not a key of flow.run(parameters=...)")
@@ -25,7 +25,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
                         continue
                     passed = ", ".join(keys) if keys else "(none)"
                     yield RULE.diagnostic(
-                        path, run.span,
+                        path, run_span(run),
                         f"Parameter `{param.name}` of flow {flow_label(flow)} "
                         f"({where(path, param.name_span, project.folder)}) has no default and is not "
                         f"passed by this `{run.receiver}.run(parameters=...)`; Prefect refuses to run "

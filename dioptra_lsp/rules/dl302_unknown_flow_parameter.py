@@ -6,7 +6,7 @@ from typing import Iterator
 
 from ..diagnostics import Diagnostic, Related, Severity
 from .base import Rule, RuleContext, did_you_mean, where
-from ._flows import flow_label, parameter_names, runs_of, scripts
+from ._flows import flow_label, flows_of, parameter_names, scripts
 
 RULE = Rule("DL302", "unknown-flow-parameter", Severity.ERROR,
             "A key passed to flow.run(parameters=...) is not a Parameter of the flow")
@@ -15,11 +15,18 @@ RULE = Rule("DL302", "unknown-flow-parameter", Severity.ERROR,
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     project = ctx.project
     for path, script in scripts(project):
-        for flow in script.flows:
-            names = parameter_names(flow)
-            if names is None:
-                continue   # a computed Parameter name: cannot tell what is declared
-            for run in runs_of(script, flow):
+        for run in script.flow_runs:
+            flows = flows_of(script, run)
+            if not flows:
+                continue
+            names: set[str] = set()
+            for flow in flows:
+                declared = parameter_names(flow)
+                if declared is None:
+                    break   # a computed Parameter name: cannot tell what is declared
+                names |= declared
+            else:
+                flow = flows[0]
                 for key in run.keys:
                     if key.name is None or key.name in names:
                         continue

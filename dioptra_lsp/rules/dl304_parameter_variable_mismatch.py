@@ -25,16 +25,16 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
                     continue
                 other = by_name.get(var)
                 if other is not None and other.variable is not None:
-                    detail = (f"while Parameter(\"{var}\") ({where(path, other.name_span, project.folder)}) "
-                              f"is bound to `{other.variable}`")
+                    detail = (f" while Parameter(\"{var}\") is bound to `{other.variable}`: the names and "
+                              f"the Parameters are in different orders")
                     related = (Related(path, other.name_span, f"Parameter(\"{var}\")"),)
                 else:
-                    detail = f"while `{var}` is the name of another input of the flow"
+                    detail = f", while `{var}` is also an input of the flow"
                     related = ()
                 yield RULE.diagnostic(
                     path, param.variable_span or param.span,
                     f"variable `{var}` is bound to Parameter(\"{param.name}\") "
-                    f"({where(path, param.name_span, project.folder)}) {detail}; every task given "
-                    f"`{var}` receives the value of `{param.name}`. Is the order of the names and the "
-                    f"Parameters the same? Expected `{param.name} = Parameter(\"{param.name}\")`",
+                    f"({where(path, param.name_span, project.folder)}){detail}, so every task given "
+                    f"`{var}` receives the value of `{param.name}`; expected `{var} = Parameter(\"{var}\")` "
+                    f"or `{param.name} = Parameter(\"{param.name}\")`",
                     related=related)

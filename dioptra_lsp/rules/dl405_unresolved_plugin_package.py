@@ -21,7 +21,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
             shown = os.path.relpath(d, project.folder) if d.is_absolute() == project.folder.is_absolute() else str(d)
         except ValueError:
             shown = str(d)
-        searched.append(shown)
+        searched.append("the project folder" if shown == "." else shown)
     for path, script in scripts(project):
         seen: set[str] = set()
         for flow in script.flows:

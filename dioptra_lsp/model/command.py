@@ -16,6 +16,8 @@ SpanOf = Callable[[int, int], Span]
 
 _OPERATORS = ("&&", "||", ";;", ";", "|", "&", "(", ")")
 _REDIRECTS = (">>", ">", "<", "2>", "2>>", "&>")
+_OPERATORS_LONGEST_FIRST = tuple(sorted(_OPERATORS + _REDIRECTS, key=len, reverse=True))
+_OPERATOR_START = frozenset(o[0] for o in _OPERATORS_LONGEST_FIRST)
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _PYTHON = re.compile(r"^(?:.*/)?python(?:\d+(?:\.\d+)?)?$")
 _SHELLS = {"bash", "sh", "zsh", "dash", "ksh", "$SHELL", "${SHELL}"}
@@ -95,7 +97,9 @@ def tokenize(value: str, span_of: SpanOf) -> tuple[ShellToken, ...]:
             nl = value.find("\n", i)
             i = n if nl < 0 else nl
             continue
-        op = next((o for o in _OPERATORS + _REDIRECTS if value.startswith(o, i)), None)
+        op = None
+        if ch in _OPERATOR_START:
+            op = next((o for o in _OPERATORS_LONGEST_FIRST if value.startswith(o, i)), None)
         if op is not None and not (op == "2>" and tokens_continue(value, i)):
             tokens.append(ShellToken(op, op, i, i + len(op), span_of(i, i + len(op))))
             i += len(op)

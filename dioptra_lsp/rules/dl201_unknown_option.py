@@ -6,7 +6,7 @@ import difflib
 from typing import Iterator
 
 from ..diagnostics import Diagnostic, Fix, Related, Severity, TextEdit
-from .base import Rule, RuleContext, did_you_mean, where
+from .base import Rule, RuleContext, where
 from ._cli import flags_of, invocations
 
 RULE = Rule("DL201", "unknown-option", Severity.ERROR,
@@ -23,7 +23,11 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
             if use.option is not None or use.flag in _ALWAYS:
                 continue
             script = inv.link.script
-            close = difflib.get_close_matches(use.flag, known, n=1, cutoff=0.6)
+            # Suggest only options this command does not pass already: the fix must not
+            # create a duplicate flag.
+            taken = {f for u in inv.uses if u.option is not None for f in u.option.all_flags}
+            close = difflib.get_close_matches(use.flag, [f for f in known if f not in taken],
+                                              n=1, cutoff=0.6)
             fix = None
             if close:
                 start = use.token.start
@@ -35,6 +39,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
                 inv.entry_point.command.span_of(use.token.start, use.token.start + len(use.flag)),
                 f"`{use.flag}` is not an option of `{inv.click.command_name}` in "
                 f"{where(script.path, inv.click.span, project.folder)}; click stops with \"No such "
-                f"option\"; " + did_you_mean(use.flag, known),
+                f"option\"; " + (f"did you mean `{close[0]}`? " if close else "")
+                + f"Options: {', '.join(sorted(known)) or '(none)'}",
                 fix=fix,
                 related=(Related(script.path, inv.click.span, f"click command `{inv.click.command_name}`"),))

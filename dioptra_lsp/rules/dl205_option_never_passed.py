@@ -31,5 +31,5 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
             yield RULE.diagnostic(
                 key, option.decl_span,
                 f"`{flag}` of `{inv.click.command_name}` is never passed by an entry point of "
-                f"{ctx.project.mlproject_path.as_posix()} (entry points running this script: "
+                f"{ctx.project.mlproject_path.name} (entry points running this script: "
                 f"{', '.join(eps)}), so it always takes its default{default}")

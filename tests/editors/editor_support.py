@@ -25,6 +25,7 @@ entry_points:
   main:
     parameters:
       epochs: {type: float, default: 3}
+      lr: {type: float, default: 0.1}
     command: "python src/train.py --epoch {epochs}"
 """
 
@@ -42,8 +43,10 @@ if __name__ == "__main__":
     main()
 """
 
-# The one mistake: `--epoch` (line 7, 1-based) while the click option is `--epochs`.
-DL201_LINE = 6                                        # 0-based, as LSP counts
+# The mistake under test: `--epoch` (line 8, 1-based) while the click option is `--epochs`.
+# The unused parameter `lr` (DL107, a warning) is there so that a test can wait for a diagnostic
+# that no setting under test turns off, then check what else is (not) there.
+DL201_LINE = 7                                        # 0-based, as LSP counts
 DL201_START = MLPROJECT.splitlines()[DL201_LINE].index("--epoch")   # 0-based column: 34
 DL201_END = DL201_START + len("--epoch")
 

@@ -24,6 +24,7 @@ DRIVER = r"""
 (add-to-list 'load-path EDITOR-DIR)
 (require 'dioptra-lint)
 (setq dioptra-lint-server-command SERVER-CMD)
+SETTINGS-FORM
 
 (defun test--pos (pos)
   (save-excursion (goto-char pos) (list (1- (line-number-at-pos)) (current-column))))
@@ -39,7 +40,10 @@ DRIVER = r"""
       (flymake-mode 1)
       (apply #'eglot (eglot--guess-contact))
       (let ((deadline (+ (float-time) WAIT)))
-        (while (and (null (flymake-diagnostics)) (< (float-time) deadline))
+        ;; DL107 (the unused `lr`) is on in every scenario: wait for it, then read everything.
+        (while (and (not (cl-some (lambda (d) (string-match-p "DL107" (flymake-diagnostic-text d)))
+                                  (flymake-diagnostics)))
+                    (< (float-time) deadline))
           (accept-process-output nil 0.2)))
       (let ((server (eglot-current-server)))
         (push (cons 'diagnostics
@@ -55,6 +59,15 @@ DRIVER = r"""
               result)
         (push (cons 'root (expand-file-name (project-root (eglot--project server)))) result)
         (push (cons 'language_id (eglot--language-id server)) result)
+        (when DRY-RUN
+          (goto-char (point-min))
+          (forward-line 7)
+          (let ((answer (dioptra-lint-dry-run)))
+            (push (cons 'dry_run_entry (plist-get answer :entryPoint)) result)
+            (push (cons 'dry_run_buffer
+                        (with-current-buffer "*dioptra-lint dry run*" (buffer-string)))
+                  result))
+          (test--finish result))
         (find-file SCRIPT-FILE)
         (let ((deadline (+ (float-time) 5)))
           (while (and (not (eglot-current-server)) (< (float-time) deadline))
@@ -70,7 +83,7 @@ def elisp_string(text: str) -> str:
     return json.dumps(text)          # a JSON string literal is a valid Emacs Lisp string here
 
 
-def run_emacs(project, tmp_path):
+def run_emacs(project, tmp_path, *, ignore=(), dry_run=False):
     emacs = require_binary("emacs", "apt-get install -y emacs-nox elpa-eglot")
     require_server()
     out = tmp_path / "emacs-result.json"
@@ -80,6 +93,9 @@ def run_emacs(project, tmp_path):
               .replace("OUT-FILE", elisp_string(str(out)))
               .replace("MLPROJECT-FILE", elisp_string(str(project.mlproject)))
               .replace("SCRIPT-FILE", elisp_string(str(project.script)))
+              .replace("SETTINGS-FORM", "(setq dioptra-lint-ignore '("
+                       + " ".join(elisp_string(code) for code in ignore) + "))")
+              .replace("DRY-RUN", "t" if dry_run else "nil")
               .replace("WAIT", str(WAIT)))
     script = tmp_path / "driver.el"
     script.write_text(driver, encoding="utf-8")
@@ -116,3 +132,18 @@ def test_emacs_lowercase_mlproject_gets_the_mode(tmp_path):
     result = run_emacs(project, tmp_path)
     assert result["mode"] == "mlproject-mode"
     assert [d["text"] for d in result["diagnostics"] if "DL201" in d["text"]], result
+
+
+def test_emacs_settings_reach_the_server(tmp_path):
+    project = make_project(tmp_path / "demo", git=True)
+    result = run_emacs(project, tmp_path, ignore=["DL201"])
+    texts = [d["text"] for d in result["diagnostics"]]
+    assert any("DL107" in t for t in texts) and not any("DL201" in t for t in texts), texts
+
+
+def test_emacs_dry_run_command(tmp_path):
+    project = make_project(tmp_path / "demo", git=True)
+    result = run_emacs(project, tmp_path, dry_run=True)
+    assert result["dry_run_entry"] == "main", result
+    assert "No such option" in result["dry_run_buffer"], result
+    assert "python src/train.py --epoch 3" in result["dry_run_buffer"], result

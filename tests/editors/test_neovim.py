@@ -19,7 +19,16 @@ INIT_LUA = r"""
 local out_path = os.getenv("DIOPTRA_TEST_OUT")
 vim.opt.runtimepath:prepend(os.getenv("DIOPTRA_PLUGIN_DIR"))
 vim.cmd("filetype on")
-local plugin = require("dioptra-lint").setup({ cmd = vim.fn.json_decode(os.getenv("DIOPTRA_CMD")) })
+local plugin = require("dioptra-lint").setup({
+  cmd = vim.fn.json_decode(os.getenv("DIOPTRA_CMD")),
+  settings = vim.fn.json_decode(os.getenv("DIOPTRA_SETTINGS")),
+})
+local notes = {}
+local notify = vim.notify
+vim.notify = function(msg, level, opts)
+  table.insert(notes, { msg = msg, level = level })
+  return notify(msg, level, opts)
+end
 
 local function finish(result)
   local f = assert(io.open(out_path, "w"))
@@ -28,17 +37,25 @@ local function finish(result)
   vim.cmd("qa!")
 end
 
+local function code_of(d)
+  return d.code or (d.user_data and d.user_data.lsp and d.user_data.lsp.code)
+end
+
 vim.api.nvim_create_autocmd("VimEnter", { nested = true, callback = function()
   local timeout = tonumber(os.getenv("DIOPTRA_WAIT")) * 1000
   local ml_buf = vim.api.nvim_get_current_buf()
   local result = { filetype = vim.bo[ml_buf].filetype, name = vim.api.nvim_buf_get_name(ml_buf) }
-  local got = vim.wait(timeout, function() return #vim.diagnostic.get(ml_buf) > 0 end, 50)
-  result.waited_ok = got
+  -- DL107 (the unused `lr`) is on in every scenario: wait for it, then read everything.
+  result.waited_ok = vim.wait(timeout, function()
+    for _, d in ipairs(vim.diagnostic.get(ml_buf)) do
+      if code_of(d) == "DL107" then return true end
+    end
+    return false
+  end, 50)
   result.diagnostics = {}
   for _, d in ipairs(vim.diagnostic.get(ml_buf)) do
     table.insert(result.diagnostics, { lnum = d.lnum, col = d.col, end_lnum = d.end_lnum,
-      end_col = d.end_col, code = d.code or (d.user_data and d.user_data.lsp and d.user_data.lsp.code),
-      message = d.message, severity = d.severity, source = d.source })
+      end_col = d.end_col, code = code_of(d), message = d.message, severity = d.severity })
   end
   local ids = {}
   for _, c in ipairs(plugin.buffer_clients(ml_buf)) do
@@ -46,6 +63,29 @@ vim.api.nvim_create_autocmd("VimEnter", { nested = true, callback = function()
     result.root_dir = c.config.root_dir
   end
   result.mlproject_clients = ids
+  if os.getenv("DIOPTRA_DRY_RUN") == "1" then
+    -- The "Dry run" code lens, then :DioptraDryRun with the cursor in the entry point.
+    vim.lsp.codelens.refresh()
+    vim.wait(timeout, function() return #(vim.lsp.codelens.get(ml_buf) or {}) > 0 end, 50)
+    result.lenses = {}
+    for _, lens in ipairs(vim.lsp.codelens.get(ml_buf) or {}) do
+      table.insert(result.lenses, { line = lens.range.start.line,
+        command = lens.command and lens.command.command, title = lens.command and lens.command.title })
+    end
+    vim.api.nvim_win_set_cursor(0, { 8, 0 })
+    local before = #notes
+    vim.cmd("DioptraDryRun")
+    vim.wait(timeout, function()
+      for i = before + 1, #notes do
+        if notes[i].msg:find("No such option", 1, true) then return true end
+      end
+      return false
+    end, 50)
+    result.notes = {}
+    for i = before + 1, #notes do table.insert(result.notes, notes[i]) end
+    finish(result)
+    return
+  end
   -- The Python script of the same project joins the same server.
   vim.cmd("edit " .. vim.fn.fnameescape(os.getenv("DIOPTRA_SCRIPT")))
   local py_buf = vim.api.nvim_get_current_buf()
@@ -58,7 +98,7 @@ end })
 """
 
 
-def run_nvim(project, tmp_path, target):
+def run_nvim(project, tmp_path, target, *, settings=None, dry_run=False):
     nvim = require_binary("nvim", "apt-get install -y neovim")
     require_server()
     init = tmp_path / "init.lua"
@@ -66,7 +106,8 @@ def run_nvim(project, tmp_path, target):
     out = tmp_path / "nvim-result.json"
     env = dict(os.environ, DIOPTRA_TEST_OUT=str(out), DIOPTRA_PLUGIN_DIR=str(EDITORS / "neovim"),
                DIOPTRA_CMD=json.dumps(server_command()), DIOPTRA_WAIT=str(WAIT),
-               DIOPTRA_SCRIPT=str(project.script), XDG_CONFIG_HOME=str(tmp_path / "xdg"),
+               DIOPTRA_SCRIPT=str(project.script), DIOPTRA_SETTINGS=json.dumps(settings or {}),
+               DIOPTRA_DRY_RUN="1" if dry_run else "0", XDG_CONFIG_HOME=str(tmp_path / "xdg"),
                XDG_DATA_HOME=str(tmp_path / "xdg"), XDG_STATE_HOME=str(tmp_path / "xdg"),
                XDG_CACHE_HOME=str(tmp_path / "xdg"))
     proc = subprocess.run([nvim, "--headless", "-n", "-i", "NONE", "-u", str(init), str(target)],
@@ -80,7 +121,7 @@ def test_neovim_shows_dl201_at_its_position(tmp_path):
     project = make_project(tmp_path / "demo")
     result = run_nvim(project, tmp_path, project.mlproject)
     assert result["filetype"] == "yaml"
-    assert result["waited_ok"], f"no diagnostics within {WAIT}s: {result}"
+    assert result["waited_ok"], f"no DL107 diagnostic within {WAIT}s: {result}"
     dl201 = [d for d in result["diagnostics"] if d["code"] == "DL201"]
     assert len(dl201) == 1, result["diagnostics"]
     d = dl201[0]
@@ -98,4 +139,21 @@ def test_neovim_lowercase_mlproject_is_yaml(tmp_path):
     project = make_project(tmp_path / "lower", mlproject_name="mlproject")
     result = run_nvim(project, tmp_path, project.mlproject)
     assert result["filetype"] == "yaml"
-    assert [d["code"] for d in result["diagnostics"]] == ["DL201"], result
+    assert sorted(d["code"] for d in result["diagnostics"]) == ["DL107", "DL201"], result
+
+
+def test_neovim_settings_reach_the_server(tmp_path):
+    project = make_project(tmp_path / "demo")
+    result = run_nvim(project, tmp_path, project.mlproject, settings={"ignore": ["DL201"]})
+    assert result["waited_ok"], result
+    assert [d["code"] for d in result["diagnostics"]] == ["DL107"], result
+
+
+def test_neovim_dry_run_command_uses_the_code_lens(tmp_path):
+    project = make_project(tmp_path / "demo")
+    result = run_nvim(project, tmp_path, project.mlproject, dry_run=True)
+    assert result["lenses"] and result["lenses"][0]["command"] == "dioptra-lint.dryRun", result
+    assert result["lenses"][0]["line"] == 3                     # `  main:`
+    texts = [n["msg"] for n in result["notes"]]
+    report = [t for t in texts if "No such option" in t and "python src/train.py --epoch 3" in t]
+    assert report, texts

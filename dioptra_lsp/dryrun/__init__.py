@@ -29,9 +29,7 @@ def dry_run(project_dir: str | os.PathLike, entry_point: str = "main",
     Never raises for bad projects or values: everything is in the report's ``problems``.
     """
     from ..model.project import find_mlproject_file, load_project
-    from .argv import check_argv
     from .issues import ERROR, Issue
-    from .plan import build_plan
     from .report import DryRunReport
     from .resolve import resolve
 
@@ -42,22 +40,32 @@ def dry_run(project_dir: str | os.PathLike, entry_point: str = "main",
         issue = Issue("no-project", f"{folder} is not a folder", ERROR, folder, None, "project")
         return DryRunReport(entry_point, folder, (), None, (), (), (), (), (issue,))
     mlproject_file = path if path.is_file() else find_mlproject_file(folder)
+    # Stage 1 needs only the MLproject: when MLflow would refuse, no script is read at all.
+    mlproject = None
+    if mlproject_file is not None:
+        from ..model.mlproject import parse_mlproject
+        from ..model.source import ReadError, read_source
+
+        src = read_source(mlproject_file, overlay)
+        if isinstance(src, ReadError):
+            issue = Issue("unreadable", f"cannot read {mlproject_file}: {src.message}", ERROR,
+                          mlproject_file, None, "project")
+            return DryRunReport(entry_point, folder, (), None, (), (), (), (), (issue,))
+        mlproject = parse_mlproject(mlproject_file, src.text)
+    resolution = resolve(mlproject, folder, entry_point, params)
+    if resolution.command is None:
+        return DryRunReport(resolution.entry_point, folder, resolution.parameters, None, (), (),
+                            (), (), resolution.problems)
     if settings is None:
         from ..config import resolve_settings
 
         settings = resolve_settings(folder)
-    # One read of the project: stage 1 uses only its MLproject (no MLproject: scripts only).
     model = None
     if mlproject_file is not None:
         model = load_project(mlproject_file, plugin_dirs=settings.plugin_dirs, overlay=overlay)
-        if model.read_error is not None:
-            issue = Issue("unreadable", f"cannot read {mlproject_file}: "
-                          f"{model.read_error.message}", ERROR, mlproject_file, None, "project")
-            return DryRunReport(entry_point, folder, (), None, (), (), (), (), (issue,))
-    resolution = resolve(model.mlproject if model else None, folder, entry_point, params)
-    if resolution.command is None:
-        return DryRunReport(resolution.entry_point, folder, resolution.parameters, None, (), (),
-                            (), (), resolution.problems)
+    from .argv import check_argv
+    from .plan import build_plan
+
     link = _script_link(model, resolution)
     argv = check_argv(model, resolution, link, import_script=import_script)
     plan = build_plan(model, link, argv)

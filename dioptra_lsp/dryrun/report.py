@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .argv import OptionValue
-from .issues import Issue
-from .plan import FlowInput, PlannedTask
-from .resolve import ResolvedParam
+if TYPE_CHECKING:   # annotations only: a stage-1 failure never imports the later stages
+    from .argv import OptionValue
+    from .issues import Issue
+    from .plan import FlowInput, PlannedTask
+    from .resolve import ResolvedParam
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,13 @@ def parse_with_real_command(model, link, command, group, args) -> ArgvCheck:
             return ArgvCheck(group, (), (Issue(
                 "import-failed", f"`{command.function}` in {path.name} is not a click command "
                 f"after import", ERROR, path, command.span, "argv"),), (), command.function)
-        return run_click(real, {}, command, link, group, args, model.mlproject_path, model)
+        try:
+            return run_click(real, {}, command, link, group, args, model.mlproject_path, model)
+        except Exception as err:  # noqa: BLE001 - a user callback failed
+            return ArgvCheck(group, (), (Issue(
+                "callback-failed", f"a callback of `{command.function}` raised "
+                f"{type(err).__name__}: {err}", ERROR, path, command.span, "argv"),), (),
+                command.function)
     finally:
         sys.path[:] = saved_path
         os.chdir(saved_cwd)

@@ -40,7 +40,8 @@ class DryRunReport:
             rel = os.path.relpath(text, self.project_dir)
         except ValueError:
             return text
-        return rel if not rel.startswith("..") else text
+        # Inside the project, or beside it (an MLproject in src/ with plugins one level up).
+        return rel if not rel.startswith(("../..", "..\\..")) else text
 
     def to_json(self) -> dict[str, Any]:
         """The issue's keys exactly: ok, entry_point, parameters, command, argv, options, plan,

@@ -1,0 +1,264 @@
+"""Stages 2 and 3 on small projects written for each behaviour (the real model, real click)."""
+
+from __future__ import annotations
+
+import shlex
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from dioptra_lsp.dryrun import dry_run
+from dioptra_lsp.dryrun.argv import shell_words, simple_commands
+
+HEADER = "import click\nfrom dioptra import pyplugs\nfrom prefect import Flow, Parameter\n\n"
+
+
+def project(tmp_path: Path, command: str, options: str, body: str = "    pass\n",
+            params: str = "", plugins: dict[str, str] | None = None, extra: str = "") -> Path:
+    """An MLproject running ``x.py``, whose click command has ``options``; plugins under ``p/``."""
+    params_yaml = "".join(f"      {line}\n" for line in params.splitlines())
+    (tmp_path / "MLproject").write_text(
+        "entry_points:\n  main:\n" + (f"    parameters:\n{params_yaml}" if params else "")
+        + f"    command: {command}\n")
+    (tmp_path / "x.py").write_text(
+        HEADER + extra + "\n@click.command()\n" + textwrap.dedent(options)
+        + "def main(**kwargs):\n" + body + "\n\nif __name__ == '__main__':\n    main()\n")
+    for name, text in (plugins or {}).items():
+        path = tmp_path / "p" / f"{name}.py"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text("from dioptra import pyplugs\n\n" + textwrap.dedent(text))
+    return tmp_path
+
+
+def errors(report) -> list[tuple[str, str]]:
+    return [(p.kind, p.message) for p in report.problems if p.severity == "error"]
+
+
+def options(report) -> dict:
+    return report.to_json()["options"]
+
+
+# ------------------------------------------------------------------ shell words
+
+
+def test_shell_words_join_continuations_and_split_operators():
+    text = "A=1 python x.py --a 'x \\\ny' \\\n --b \"q\" && echo ok 2>/dev/null; bash s.sh"
+    words = shell_words(text)
+    assert words == ["A=1", "python", "x.py", "--a", "x \\\ny", "--b", "q", "&&", "echo", "ok",
+                     "2", ">", "/dev/null", ";", "bash", "s.sh"]
+    assert simple_commands(words) == [["A=1", "python", "x.py", "--a", "x \\\ny", "--b", "q"],
+                                      ["echo", "ok"], ["bash", "s.sh"]]
+
+
+@pytest.mark.parametrize("value", ["a b", "it's", 'say "hi"', "$HOME `id`", "x\ny", "", "--flag"])
+def test_a_quoted_value_is_one_word_again(value):
+    assert shell_words(f"python x.py --a {shlex.quote(value)}") == ["python", "x.py", "--a", value]
+
+
+# ------------------------------------------------------------------ click, rebuilt
+
+
+def test_types_converted_by_click(tmp_path):
+    (tmp_path / "data").mkdir()
+    proj = project(tmp_path, '"python x.py --n 3 --f 0.5 --b yes --c B --r 7 --d data --u '
+                   '12345678-1234-5678-1234-567812345678 --m a --m b --pair 1 2 --v --v --no-s"', """\
+        @click.option("--n", type=click.INT)
+        @click.option("--f", type=float)
+        @click.option("--b", type=click.BOOL)
+        @click.option("--c", type=click.Choice(["a", "b"], case_sensitive=False))
+        @click.option("--r", type=click.IntRange(0, 10))
+        @click.option("--d", type=click.Path(exists=True, file_okay=False, resolve_path=True))
+        @click.option("--u", type=click.UUID)
+        @click.option("--m", multiple=True)
+        @click.option("--pair", nargs=2, type=int)
+        @click.option("-v", "--v", count=True)
+        @click.option("--s/--no-s", default=True)
+        @click.option("--unset", default=4.5)
+        """)
+    report = dry_run(proj)
+    assert errors(report) == []
+    assert options(report) == {"n": 3, "f": 0.5, "b": True, "c": "b", "r": 7,
+                               "d": str(tmp_path / "data"), "u": "12345678-1234-5678-1234-567812345678",
+                               "m": ["a", "b"], "pair": [1, 2], "v": 2, "s": False, "unset": 4.5}
+    assert {o.name: o.source for o in report.options}["unset"] == "default"
+
+
+@pytest.mark.parametrize("args,message", [
+    ("--n x", "Invalid value for '--n': 'x' is not a valid integer."),
+    ("--r 11", "Invalid value for '--r': 11 is not in the range 0<=x<=10."),
+    ("--d nowhere", "Invalid value for '--d': Path"),
+    ("--n", "Option '--n' requires an argument."),
+    ("--zzz 1", "No such option '--zzz'."),
+    ("", "Missing option '--req'."),
+    ("--req 1 extra", "Got unexpected extra argument (extra)"),
+])
+def test_click_errors_keep_clicks_message(tmp_path, args, message):
+    proj = project(tmp_path, f'"python x.py --req 1 {args}"' if "req" not in args and args
+                   else f'"python x.py {args}"', """\
+        @click.option("--n", type=click.INT)
+        @click.option("--r", type=click.IntRange(0, 10))
+        @click.option("--d", type=click.Path(exists=True))
+        @click.option("--req", required=True)
+        """)
+    [(kind, got)] = errors(dry_run(proj))
+    assert kind == "click-usage" and got.startswith(message), got
+
+
+def test_relative_click_paths_are_checked_in_the_project_folder(tmp_path, monkeypatch):
+    (tmp_path / "proj").mkdir()
+    (tmp_path / "proj" / "data.csv").write_text("x")
+    proj = project(tmp_path / "proj", '"python x.py --f data.csv"', """\
+        @click.option("--f", type=click.Path(exists=True, dir_okay=False))
+        """)
+    monkeypatch.chdir(tmp_path)   # not the project folder
+    report = dry_run(proj)
+    assert errors(report) == [] and options(report) == {"f": "data.csv"}
+
+
+def test_what_cannot_be_rebuilt_is_passed_as_a_string_and_listed(tmp_path):
+    proj = project(tmp_path, '"python x.py --a 1 --b 2 --c 3"', """\
+        @click.option("--a", type=MyType())
+        @click.option("--b", type=click.INT, callback=lambda c, p, v: v)
+        @click.option("--c", default=DEFAULT)
+        """, extra="DEFAULT = compute()\n")
+    report = dry_run(proj)
+    assert errors(report) == []
+    got = options(report)
+    assert got["a"] == {"not_checked": "type `MyType()` is not rebuilt", "value": "1"}
+    assert got["b"]["value"] == 2 and "callback is not run" in got["b"]["not_checked"]
+    assert got["c"] == {"not_checked": "default `DEFAULT` is not a literal", "value": "3"}
+
+
+def test_arguments_and_a_script_in_a_chain(tmp_path):
+    proj = project(tmp_path, '"PYTHONPATH=. python -u x.py in.txt out.txt > log && echo done"', """\
+        @click.argument("src")
+        @click.argument("dst")
+        """)
+    report = dry_run(proj)
+    assert report.argv == ("PYTHONPATH=.", "python", "-u", "x.py", "in.txt", "out.txt")
+    assert options(report) == {"src": "in.txt", "dst": "out.txt"}
+
+
+def test_missing_script_is_an_error(tmp_path):
+    (tmp_path / "MLproject").write_text("entry_points:\n  main:\n    command: python gone.py --a 1\n")
+    [(kind, message)] = errors(dry_run(tmp_path))
+    assert kind == "missing-script" and "`gone.py`, which does not exist" in message
+
+
+# ------------------------------------------------------------------ the flow plan
+
+FLOW_OPTIONS = """\
+    @click.option("--lr", type=float, default=0.1)
+    @click.option("--name", default="m")
+    """
+
+PLUGINS = {
+    "model": """\
+        @pyplugs.register
+        def build(lr, name="net"):
+            return lr
+
+        @pyplugs.register
+        @pyplugs.task_nout(2)
+        def split(data):
+            return data, data
+
+        @pyplugs.register
+        def anything(**kwargs):
+            return kwargs
+        """,
+}
+
+
+def flow_body(calls: str, run: str = "dict(lr=lr, name=name)") -> str:
+    return textwrap.indent(textwrap.dedent(f"""\
+        lr, name = kwargs["lr"], kwargs["name"]
+        with Flow("f") as flow:
+            lr_p, name_p = Parameter("lr"), Parameter("name")
+        """) + textwrap.indent(textwrap.dedent(calls), "    ") + f"flow.run(parameters={run})\n",
+        "    ")
+
+
+def test_plan_follows_values_into_tasks(tmp_path):
+    body = flow_body("""\
+        m = pyplugs.call_task("p", "model", "build", lr=lr_p, name="fixed")
+        a, b = pyplugs.call_task("p", "model", "split", m)
+        pyplugs.call_task("p", "model", "anything", x=b, y=name_p, upstream_tasks=[a], mapped=False)
+        pyplugs.call_task("p", "model", lr=lr_p)
+        """)
+    proj = project(tmp_path, '"python x.py --lr 0.5"', FLOW_OPTIONS, body, plugins=PLUGINS)
+    report = dry_run(proj)
+    assert errors(report) == []
+    plan = report.to_json()["plan"]
+    assert [(t["target"], t["file"], t["line"]) for t in plan] == [
+        ("p.model.build", "p/model.py", 4), ("p.model.split", "p/model.py", 9),
+        ("p.model.anything", "p/model.py", 13), ("p.model.build", "p/model.py", 4)]
+    assert plan[0]["inputs"] == {"lr": {"parameter": "lr", "value": 0.5}, "name": {"value": "fixed"}}
+    assert plan[1]["inputs"] == {"data": {"output_of_task": 1, "item": None}}
+    assert plan[2]["inputs"] == {"x": {"output_of_task": 2, "item": 1},
+                                 "y": {"parameter": "name", "value": "m"}}
+    assert plan[2]["upstream_tasks"] == [2]
+    assert plan[3]["inputs"] == {"lr": {"parameter": "lr", "value": 0.5}}
+    assert ("t:2", "t:3", "upstream") in report.edges and ("p:lr", "t:1", "lr") in report.edges
+
+
+@pytest.mark.parametrize("call,message", [
+    ('pyplugs.call_task("p", "model", "build", rate=lr_p)',
+     "task 1 (build): missing a required argument: 'lr'"),
+    ('pyplugs.call_task("p", "model", "build", lr_p, lr=lr_p)',
+     "task 1 (build): multiple values for argument 'lr'"),
+    ('pyplugs.call_task("p", "model", "split", lr_p, name_p)',
+     "task 1 (split): too many positional arguments"),
+    ('pyplugs.call_task("p", "model", "build", lr=lr_p, other=1)',
+     "task 1 (build): got an unexpected keyword argument 'other'"),
+])
+def test_task_binding_errors_are_pythons(tmp_path, call, message):
+    proj = project(tmp_path, '"python x.py"', FLOW_OPTIONS, flow_body(call + "\n"), plugins=PLUGINS)
+    [(kind, got)] = errors(dry_run(proj))
+    assert kind == "task-binding" and got.startswith(message), got
+
+
+def test_flow_parameters_missing_and_unexpected(tmp_path):
+    body = flow_body('pyplugs.call_task("p", "model", "build", lr=lr_p, name=name_p)\n',
+                     run="dict(lr=lr, nmae=name)")
+    proj = project(tmp_path, '"python x.py"', FLOW_OPTIONS, body, plugins=PLUGINS)
+    assert [k for k, _ in errors(dry_run(proj))] == ["flow-parameter-missing",
+                                                     "flow-parameter-unknown"]
+
+
+def test_missing_plugin_module_and_function(tmp_path):
+    body = flow_body('pyplugs.call_task("p", "modle", "build", lr=lr_p)\n'
+                     'pyplugs.call_task("p", "model", "biuld", lr=lr_p)\n')
+    proj = project(tmp_path, '"python x.py"', FLOW_OPTIONS, body, plugins=PLUGINS)
+    assert [k for k, _ in errors(dry_run(proj))] == ["plugin-not-found", "plugin-function-missing"]
+
+
+def test_default_mode_runs_no_user_code_and_import_mode_does(tmp_path):
+    marker = tmp_path / "ran"
+    (tmp_path / "MLproject").write_text('entry_points:\n  main:\n    command: "python x.py --lr 2"\n')
+    (tmp_path / "x.py").write_text(textwrap.dedent(f"""\
+        import click
+        open({str(marker)!r}, "w").write("x")
+
+        @click.command()
+        @click.option("--lr", type=float, callback=lambda c, p, v: v * 10)
+        def main(lr):
+            pass
+        """))
+    report = dry_run(tmp_path)
+    assert report.ok and not marker.exists()
+    assert options(report)["lr"]["value"] == 2.0
+    report = dry_run(tmp_path, import_script=True)
+    assert marker.exists()          # --import runs module-level code, as documented
+    assert report.ok and options(report) == {"lr": 20.0}
+
+
+def test_import_failure_is_reported_not_raised(tmp_path):
+    (tmp_path / "MLproject").write_text('entry_points:\n  main:\n    command: "python x.py"\n')
+    (tmp_path / "x.py").write_text("import click\nimport no_such_module_here\n\n"
+                                   "@click.command()\ndef main():\n    pass\n")
+    [(kind, message)] = errors(dry_run(tmp_path, import_script=True))
+    assert kind == "import-failed"
+    assert message.startswith("importing x.py failed: ModuleNotFoundError: No module named "
+                              "'no_such_module_here'")

@@ -14,6 +14,7 @@ from typing import Any
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcException, JsonRpcInternalError, JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
 from pygls.uris import to_fs_path
 from pygls.workspace import TextDocument
 
@@ -32,9 +33,30 @@ CONFIG_GLOBS = ("**/pyproject.toml", "**/dioptra-lint.toml")
 SOURCE_GLOBS = ("**/*.py", "**/[Mm][Ll][Pp][Rr][Oo][Jj][Ee][Cc][Tt]")
 
 
+class _Ignored:
+    """What a malformed request turns into once it has been answered (handle_message skips it)."""
+
+    jsonrpc = None
+
+
+class DioptraProtocol(LanguageServerProtocol):
+    def structure_message(self, data):
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as err:
+            if isinstance(data, dict) and "id" in data and "method" in data:
+                cause = err.__cause__ or err
+                message = f"invalid params for {data.get('method')}: {type(cause).__name__}: {cause}"
+                self._server._log_error(message)
+                self._send_response(data["id"], None, lsp.ResponseError(
+                    code=lsp.ErrorCodes.InvalidParams, message=message[:2000]))
+                return _Ignored()
+            raise
+
+
 class DioptraLanguageServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("dioptra-lsp", __version__)
+        super().__init__("dioptra-lsp", __version__, protocol_cls=DioptraProtocol)
         self.state = State()
         self.codec = Codec("utf-16")
         self.linter = Linter(self.state, self._published, self._log_error)

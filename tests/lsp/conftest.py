@@ -19,7 +19,8 @@ from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SERVER = [sys.executable, "-m", "dioptra_lsp.server"]
-from lsp_helpers import PULL, PUSH
+sys.path.insert(0, str(Path(__file__).parent))
+from lsp_helpers import PULL, PUSH  # noqa: E402
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import subprocess
 import sys
@@ -18,13 +19,30 @@ async def alive(client):
     assert "DL201" in codes(await diagnostics(client, uri, 7))
 
 
-async def test_malformed_request_gets_an_error_and_is_logged(client):
-    with pytest.raises(Exception):
-        await client.protocol.send_request_async("textDocument/hover", {"textDocument": 42})
-    with pytest.raises(Exception):
-        await client.protocol.send_request_async("textDocument/definition", {"bogus": True})
-    with pytest.raises(Exception):
-        await client.protocol.send_request_async("dioptra/noSuchMethod", {})
+async def send_raw(client, method: str, params, msg_id: str):
+    """Write a request the typed client would refuse to build; return the server's answer."""
+    fut = asyncio.get_running_loop().create_future()
+    client.protocol._request_futures[msg_id] = fut
+    body = json.dumps({"jsonrpc": "2.0", "id": msg_id, "method": method, "params": params}).encode()
+    client.protocol.writer.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    try:
+        return await asyncio.wait_for(fut, 10)
+    except asyncio.TimeoutError:
+        raise AssertionError(f"no answer to malformed {method}") from None
+
+
+async def test_malformed_requests_get_errors_and_the_server_lives(client):
+    uri = (client.root / "MLproject").as_uri()
+    for i, (method, params) in enumerate([
+            ("textDocument/hover", {"textDocument": 42}),
+            ("textDocument/definition", {"bogus": True}),
+            ("textDocument/hover", {"textDocument": {"uri": uri}, "position": {"line": -1, "character": "x"}}),
+            ("textDocument/codeAction", None),
+            ("workspace/executeCommand", {"command": "dioptra-lint.dryRun", "arguments": [1, 2, 3]}),
+            ("dioptra/noSuchMethod", {})]):
+        with pytest.raises(Exception) as info:
+            await send_raw(client, method, params, f"bad-{i}")
+        assert not isinstance(info.value, AssertionError), info.value
     await alive(client)
 
 

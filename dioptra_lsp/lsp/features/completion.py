@@ -118,6 +118,7 @@ def _keys_for_indent(lines, line_no, indent, inline) -> tuple[str, ...]:
 # ------------------------------------------------------------------------------ scripts
 
 _CALL = re.compile(r"call_task\s*\(")
+_CONSTANT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*(?::\s*str\s*)?=\s*(['\"])([^'\"\n]*)\2\s*$", re.M)
 
 
 def _split_args(text: str) -> list[str]:
@@ -184,6 +185,8 @@ def _script(project, path, lines, pos) -> list:
     found = scripts_of(project, path)
     if found:
         constants = {k: v for k, v in found[0][1].constants}
+    for m in _CONSTANT.finditer("\n".join(lines)):      # the buffer may not parse while typing
+        constants.setdefault(m.group(1), m.group(3))
     values = [_string_value(a, constants) for a in args[:-1]]
     in_string = current.count('"') % 2 == 1 or current.count("'") % 2 == 1
     dirs = project.plugin_dirs

@@ -38,11 +38,12 @@ class Text:
 
     def __init__(self, text: str) -> None:
         self.lines = _NEWLINE.split(text)
+        self.ascii = text.isascii()   # then byte columns are character columns everywhere
         self._bytes: dict[int, bytes] = {}
 
     def col(self, line: int, byte_col: int) -> int:
         """Character column of a UTF-8 byte offset on 0-based ``line``."""
-        if not 0 <= line < len(self.lines):
+        if self.ascii or not 0 <= line < len(self.lines):
             return max(byte_col, 0)
         text = self.lines[line]
         if text.isascii():
@@ -54,10 +55,12 @@ class Text:
 
     def span(self, node: ast.AST) -> Span:
         line = node.lineno - 1
-        end = (getattr(node, "end_lineno", None) or node.lineno) - 1
-        end_col = getattr(node, "end_col_offset", None)
+        end = (node.end_lineno or node.lineno) - 1
+        end_col = node.end_col_offset
         if end_col is None:
             end_col = node.col_offset
+        if self.ascii:
+            return Span(Position(line, node.col_offset), Position(end, end_col))
         return Span(Position(line, self.col(line, node.col_offset)), Position(end, self.col(end, end_col)))
 
     def source(self, span: Span) -> str:
@@ -121,7 +124,7 @@ def parse_module(source: SourceText) -> tuple[ast.Module | None, Problem | None]
 def import_aliases(tree: ast.Module) -> dict[str, str]:
     """Local name -> canonical dotted name, for every import in the file."""
     aliases: dict[str, str] = {}
-    for node in ast.walk(tree):
+    for node, _ in statements(tree.body):
         if isinstance(node, ast.Import):
             for a in node.names:
                 if a.asname:
@@ -179,8 +182,29 @@ def _click_attr(q: str | None) -> str | None:
     return None
 
 
+_NOT_LITERAL = (ast.Name, ast.Call, ast.Attribute, ast.Subscript, ast.JoinedStr, ast.Lambda,
+                ast.Starred, ast.Compare, ast.BoolOp, ast.IfExp, ast.ListComp, ast.DictComp, ast.SetComp,
+                ast.GeneratorExp, ast.Await, ast.NamedExpr)
+
+
+def _maybe_literal(node: ast.AST) -> bool:
+    if isinstance(node, ast.Constant):
+        return True
+    if isinstance(node, _NOT_LITERAL):
+        return False
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        return all(_maybe_literal(e) for e in node.elts)
+    if isinstance(node, ast.Dict):
+        return all(k is not None and _maybe_literal(k) for k in node.keys) and all(map(_maybe_literal, node.values))
+    return True   # unary minus, complex numbers, ...: let literal_eval decide
+
+
 def literal(node: ast.AST) -> Any:
     """The value of a literal expression, or MISSING."""
+    if isinstance(node, ast.Constant):
+        return node.value
+    if not _maybe_literal(node):
+        return MISSING   # cheap answers first: literal_eval is slow to fail
     try:
         return ast.literal_eval(node)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError, AttributeError):
@@ -190,23 +214,14 @@ def literal(node: ast.AST) -> Any:
 def loaded_names(nodes) -> tuple[str, ...]:
     out: dict[str, None] = {}
     for root in nodes:
-        if root is None:
+        if root is None or isinstance(root, ast.Constant):
+            continue
+        if isinstance(root, ast.Name):
+            if isinstance(root.ctx, ast.Load):
+                out[root.id] = None
             continue
         for n in ast.walk(root):
             if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load):
-                out[n.id] = None
-    return tuple(out)
-
-
-def data_names(nodes) -> tuple[str, ...]:
-    """Names read as values (``f(x)`` reads ``x``, not ``f``)."""
-    callees = set()
-    out: dict[str, None] = {}
-    for root in nodes:
-        for n in ast.walk(root):
-            if isinstance(n, ast.Call):
-                callees.add(id(n.func))
-            elif isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and id(n) not in callees:
                 out[n.id] = None
     return tuple(out)
 
@@ -299,15 +314,53 @@ def function_params(args: ast.arguments, text: Text) -> tuple[FunctionParam, ...
     return tuple(out)
 
 
-def _with_functions(node: ast.AST, func: str | None = None) -> Iterator[tuple[ast.AST, str | None]]:
-    """Every node with the name of its innermost enclosing function (iterative: no recursion limit)."""
-    stack = [(node, func)]
+_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _children(node: ast.AST) -> Iterator[ast.AST]:
+    """Like ``ast.iter_child_nodes`` without the Load/Store markers and constants' insides (faster)."""
+    fields = _FIELDS.get(type(node))
+    if fields is None:
+        skip = {"ctx", "type_comment"} | ({"value", "kind"} if isinstance(node, ast.Constant) else set())
+        fields = _FIELDS[type(node)] = tuple(f for f in node._fields if f not in skip)
+    for name in fields:
+        value = getattr(node, name, None)
+        if isinstance(value, list):
+            for item in value:
+                if isinstance(item, ast.AST):
+                    yield item
+        elif isinstance(value, ast.AST):
+            yield value
+
+
+def statements(body: list[ast.AST], owner: str | None = None) -> Iterator[tuple[ast.AST, str | None]]:
+    """Every statement (not expression) with its innermost enclosing function.
+
+    Statements are a small fraction of the nodes; walking only them keeps the read near parse cost.
+    """
+    stack = [(stmt, owner) for stmt in reversed(body)]
     while stack:
-        current, owner = stack.pop()
-        yield current, owner
-        inner = current.name if isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef)) else owner
-        children = list(ast.iter_child_nodes(current))
-        stack.extend((child, inner) for child in reversed(children))
+        stmt, own = stack.pop()
+        yield stmt, own
+        inner = stmt.name if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) else own
+        for field in _BLOCKS:
+            block = getattr(stmt, field, None)
+            if block:
+                stack.extend((child, inner) for child in reversed(block))
+
+
+def header_expressions(stmt: ast.AST) -> list[ast.AST]:
+    """The expression parts of a statement, without its nested blocks."""
+    out = []
+    for field, value in ast.iter_fields(stmt):
+        if field in _BLOCKS or field == "decorator_list":
+            continue
+        if isinstance(value, list):
+            out.extend(v for v in value if isinstance(v, ast.AST))
+        elif isinstance(value, ast.AST):
+            out.append(value)
+    return out
 
 
 # --------------------------------------------------------------------------- click
@@ -520,6 +573,15 @@ def _value_expr(node: ast.AST, text: Text) -> ValueExpr:
     return ValueExpr(text.node_source(node), text.span(node), literal(node), loaded_names([node]))
 
 
+def keyword_arg(k: ast.keyword, text: Text) -> KeywordArg:
+    value = _value_expr(k.value, text)
+    if k.arg is None:
+        return KeywordArg(None, text.span(k), value)
+    line = k.lineno - 1   # ast.keyword positions start at the keyword name
+    col = text.col(line, k.col_offset)
+    return KeywordArg(k.arg, Span.of(line, col, line, col + len(k.arg)), value)
+
+
 def _targets(stmt: ast.AST) -> list[ast.AST]:
     if isinstance(stmt, ast.Assign):
         return list(stmt.targets)
@@ -555,28 +617,74 @@ class _FlowReader:
     def read(self, node: ast.With | ast.AsyncWith, flow_call: ast.Call, variable: str | None,
              function: str | None) -> Flow:
         text = self.text
-        body_nodes = [n for stmt in node.body for n in ast.walk(stmt)]
-        calls = sorted((n for n in body_nodes if isinstance(n, ast.Call)),
-                       key=lambda c: (c.lineno, c.col_offset))
+        # One walk of the block, remembering parents: every question below walks up, not down again.
+        parent: dict[int, ast.AST] = {}
+        calls: list[ast.Call] = []
+        names: list[ast.Name] = []
+        stmts: list[ast.stmt] = []
+        stack: list[ast.AST] = list(node.body)
+        Call, Name, stmt = ast.Call, ast.Name, ast.stmt
+        while stack:
+            n = stack.pop()
+            t = type(n)
+            if t is Call:
+                calls.append(n)
+            elif t is Name:
+                names.append(n)
+                continue   # no children
+            elif isinstance(n, stmt):
+                stmts.append(n)
+            for child in _children(n):
+                parent[id(child)] = n
+                stack.append(child)
+        calls.sort(key=lambda c: (c.lineno, c.col_offset))
+        stmts.sort(key=lambda st: (st.lineno, st.col_offset))
         kinds = {id(c): self.kind(c) for c in calls}
-        # Calls nested in the arguments of a call_task (or a Parameter) only build its inputs.
-        nested: set[int] = set()
-        for c in calls:
-            if kinds[id(c)] != "other":
-                for arg in [*c.args, *(k.value for k in c.keywords)]:
-                    nested.update(id(n) for n in ast.walk(arg) if isinstance(n, ast.Call))
+        callees = {id(c): dotted(c.func) or text.node_source(c.func) for c in calls if kinds[id(c)] == "other"}
+        # Calls that feed a task (a log line does not feed anything).
+        feeds = {i for i, k in kinds.items() if k == "call_task"}
+        feeds.update(i for i, callee in callees.items() if callee.rsplit(".", 1)[-1] not in _LOG_CALLS)
+
+        def inside_arguments(n: ast.AST, of: set[int] | None) -> ast.Call | None:
+            """The nearest call (of the given kinds) that ``n`` is an argument of."""
+            child, p = n, parent.get(id(n))
+            while p is not None and not isinstance(p, ast.stmt):
+                if isinstance(p, ast.Call) and child is not p.func and (of is None or id(p) in of):
+                    return p
+                child, p = p, parent.get(id(p))
+            return None
+
+        builders = {i for i, k in kinds.items() if k != "other"}
+        nested = {id(c) for c in calls if kinds[id(c)] == "other" and inside_arguments(c, builders)}
+        task_names: set[str] = set()
+        used: set[str] = set()
+        reads: dict[int, set[str]] = {}
+        for n in names:
+            if not isinstance(n.ctx, ast.Load):
+                continue
+            used.add(n.id)
+            if inside_arguments(n, feeds) is not None:
+                task_names.add(n.id)
+            p = parent.get(id(n))
+            if isinstance(p, ast.Call) and p.func is n:
+                continue   # ``f(x)`` reads x, not f
+            while p is not None and not isinstance(p, ast.stmt):
+                p = parent.get(id(p))
+            if p is not None:
+                reads.setdefault(id(p), set()).add(n.id)
+
         bound: dict[int, tuple[str, Span]] = {}      # Parameter call -> variable it is bound to
         results: dict[int, tuple[str, ...]] = {}     # call_task call -> names it is bound to
-        assigns: list[tuple[tuple[str, ...], tuple[str, ...]]] = []   # (targets, names read)
-        for stmt in body_nodes:
-            if isinstance(stmt, (ast.For, ast.AsyncFor, ast.comprehension)):
-                assigns.append((_flat_names(stmt.target), data_names([stmt.iter])))
+        assigns: list[tuple[tuple[str, ...], set[str]]] = []   # (targets, names read)
+        for stmt in stmts:
+            if isinstance(stmt, (ast.For, ast.AsyncFor)):
+                assigns.append((_flat_names(stmt.target), reads.get(id(stmt), set())))
                 continue
             targets = _targets(stmt)
             value = getattr(stmt, "value", None)
             if not targets or value is None:
                 continue
-            assigns.append((tuple(n for t in targets for n in _flat_names(t)), data_names([value])))
+            assigns.append((tuple(n for t in targets for n in _flat_names(t)), reads.get(id(stmt), set())))
             for t in targets:
                 pairs: list[tuple[ast.AST, ast.AST]] = [(t, value)]
                 if isinstance(t, (ast.Tuple, ast.List)) and isinstance(value, (ast.Tuple, ast.List)) \
@@ -588,38 +696,30 @@ class _FlowReader:
                         bound[id(val)] = (tgt.id, text.span(tgt))
                     elif isinstance(val, ast.Call) and kinds.get(id(val)) == "call_task":
                         results[id(val)] = results.get(id(val), ()) + _flat_names(tgt)
+        # ``paths = [training_dir, testing_dir]`` then ``call_task(paths=paths)`` uses both.
+        changed = True
+        while changed:
+            changed = False
+            for targets_, names_read in assigns:
+                if not task_names.issuperset(names_read) and any(n in task_names for n in targets_):
+                    task_names.update(names_read)
+                    changed = True
+
         parameters, tasks, others = [], [], []
-        task_names: set[str] = set()
         for c in calls:
             k = kinds[id(c)]
             if k == "parameter":
                 parameters.append(self._parameter(c, bound.get(id(c))))
             elif k == "call_task":
-                task = self._call_task(c, results.get(id(c), ()), len(tasks))
-                tasks.append(task)
-                task_names.update(data_names([*c.args[3:], *(kw.value for kw in c.keywords)]))
+                tasks.append(self._call_task(c, results.get(id(c), ()), len(tasks)))
             else:
-                callee = dotted(c.func) or text.node_source(c.func)
-                others.append(OtherCall(callee, text.span(c.func), id(c) in nested, text.span(c)))
-                # a local task or helper reading a Parameter uses it too (DL401 reports the call);
-                # a log line does not feed anything
-                if callee.rsplit(".", 1)[-1] not in _LOG_CALLS:
-                    task_names.update(data_names([*c.args, *(kw.value for kw in c.keywords)]))
-        # ``paths = [training_dir, testing_dir]`` then ``call_task(paths=paths)`` uses both.
-        changed = True
-        while changed:
-            changed = False
-            for names, reads in assigns:
-                if any(n in task_names for n in names) and not task_names.issuperset(reads):
-                    task_names.update(reads)
-                    changed = True
+                others.append(OtherCall(callees[id(c)], text.span(c.func), id(c) in nested, text.span(c)))
         name = flow_call.args[0] if flow_call.args else next(
             (k.value for k in flow_call.keywords if k.arg == "name"), None)
         return Flow(
             name=_value(name, text) if name is not None else None, variable=variable, function=function,
             parameters=tuple(parameters), call_tasks=tuple(tasks), other_calls=tuple(others),
-            used_names=frozenset(loaded_names(node.body)), task_input_names=frozenset(task_names),
-            span=text.span(node))
+            used_names=frozenset(used), task_input_names=frozenset(task_names), span=text.span(node))
 
     def _parameter(self, call: ast.Call, binding: tuple[str, Span] | None) -> FlowParameter:
         text = self.text
@@ -678,12 +778,7 @@ class _FlowReader:
         return full
 
     def _keyword(self, k: ast.keyword) -> KeywordArg:
-        text = self.text
-        value = _value_expr(k.value, text)
-        if k.arg is None:
-            return KeywordArg(None, text.span(k), value)
-        start = text.span(k).start   # ast.keyword spans start at the keyword name
-        return KeywordArg(k.arg, Span(start, Position(start.line, start.character + len(k.arg))), value)
+        return keyword_arg(k, self.text)
 
 
 def _flow_call(node: ast.With | ast.AsyncWith, aliases: dict[str, str]) -> tuple[ast.Call, str | None] | None:
@@ -717,9 +812,7 @@ def _flow_run(call: ast.Call, receiver: str, function: str | None, flow_function
             if k.arg is None:
                 dynamic = True
                 continue
-            start = text.span(k).start
-            keys.append(KeywordArg(k.arg, Span(start, Position(start.line, start.character + len(k.arg))),
-                                   _value_expr(k.value, text)))
+            keys.append(keyword_arg(k, text))
     elif isinstance(node, ast.Dict):
         for key, value in zip(node.keys, node.values):
             if isinstance(key, ast.Constant) and isinstance(key.value, str):
@@ -732,6 +825,26 @@ def _flow_run(call: ast.Call, receiver: str, function: str | None, flow_function
 
 
 # --------------------------------------------------------------------------- the script
+
+
+def _run_calls(stmts, text: Text) -> Iterator[tuple[ast.Call, str | None]]:
+    """``X.run(...)`` calls, looking only at statements on lines that mention ``.run``."""
+    lines = {i for i, line in enumerate(text.lines) if "run" in line}
+    if not lines:
+        return
+    for stmt, owner in stmts:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        if any(getattr(stmt, f, None) for f in _BLOCKS):
+            exprs = header_expressions(stmt)
+        elif any(i in lines for i in range(stmt.lineno - 1, (stmt.end_lineno or stmt.lineno))):
+            exprs = [stmt]
+        else:
+            continue
+        for expr in exprs:
+            for n in ast.walk(expr):
+                if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "run":
+                    yield n, owner
 
 
 def parse_script(source: SourceText) -> PythonScript:
@@ -752,19 +865,19 @@ def parse_script(source: SourceText) -> PythonScript:
 
 def _read(source: SourceText, tree: ast.Module) -> PythonScript:
     text = Text(source.text)
+    stmts = list(statements(tree.body))
     aliases = import_aliases(tree)
     consts = string_constants(tree.body)
-    nodes = list(_with_functions(tree))
     functions = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    defs = [n for n, _ in stmts if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.decorator_list]
 
-    group_names = {n.name for n, _ in nodes if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
-                   and any(_click_attr(qualified(d.func if isinstance(d, ast.Call) else d, aliases)) == "group"
-                           for d in n.decorator_list)}
-    commands = tuple(c for n, _ in nodes if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
-                     for c in [click_command(n, aliases, text, group_names)] if c is not None)
+    group_names = {n.name for n in defs
+                   if any(_click_attr(qualified(d.func if isinstance(d, ast.Call) else d, aliases)) == "group"
+                          for d in n.decorator_list)}
+    commands = tuple(c for n in defs for c in [click_command(n, aliases, text, group_names)] if c is not None)
 
     flows: list[Flow] = []
-    for n, owner in nodes:
+    for n, owner in stmts:
         if isinstance(n, (ast.With, ast.AsyncWith)):
             found = _flow_call(n, aliases)
             if found is not None:
@@ -777,21 +890,19 @@ def _read(source: SourceText, tree: ast.Module) -> PythonScript:
         if f.variable:
             flow_vars[(f.function, f.variable)] = f.function
     local_dicts: dict[tuple[str | None, str], ast.AST] = {}
-    for n, owner in nodes:
+    for n, owner in stmts:
         target = n.targets[0] if isinstance(n, ast.Assign) and len(n.targets) == 1 else \
             n.target if isinstance(n, ast.AnnAssign) and n.value is not None else None
         if isinstance(target, ast.Name):   # ``flow = init_flow()`` or ``flow: Flow = init_flow()``
             name, value = target.id, n.value
             if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in builders:
-                flow_vars[(owner, name)] = value.func.id          # flow = init_flow()
+                flow_vars[(owner, name)] = value.func.id
             elif isinstance(value, ast.Dict) or (isinstance(value, ast.Call) and isinstance(value.func, ast.Name)
                                                  and value.func.id == "dict"):
                 local_dicts[(owner, name)] = value
 
     runs: list[FlowRun] = []
-    for n, owner in nodes:
-        if not (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "run"):
-            continue
+    for n, owner in _run_calls(stmts, text):
         recv = n.func.value
         has_parameters = any(k.arg == "parameters" for k in n.keywords)
         flow_function = None

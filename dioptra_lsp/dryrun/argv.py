@@ -50,11 +50,20 @@ EMPTY = ArgvCheck((), (), ())
 
 
 def shell_words(command: str) -> list[str]:
-    """Split like the shell: quotes, backslash-newline continuations, operators as own words."""
-    lex = shlex.shlex(_join_continuations(command), posix=True, punctuation_chars=True)
+    """Split like the shell: quotes, backslash-newline continuations, operators as own words.
+
+    MLflow runs the command with ``bash -c``, so an unquoted newline ends a command (it comes
+    back as a ``"\\n"`` word); a quoted one stays inside its word.
+    """
+    lex = shlex.shlex(_join_continuations(command), posix=True, punctuation_chars="();<>|&\n")
+    lex.whitespace = " \t\r"
     lex.whitespace_split = True
     lex.commenters = ""    # `#` is a comment only at a word start in sh; rare in commands
     return list(lex)
+
+
+def _is_operator(word: str) -> bool:
+    return word in _OPERATORS or (word != "" and word.strip("\n") == "")
 
 
 def _join_continuations(text: str) -> str:
@@ -83,7 +92,7 @@ def simple_commands(words: list[str]) -> list[list[str]]:
     for w in words:
         if skip:
             skip = False
-        elif w in _OPERATORS:
+        elif _is_operator(w):
             groups.append([])
         elif w in _REDIRECTS:
             skip = True
@@ -92,6 +101,16 @@ def simple_commands(words: list[str]) -> list[list[str]]:
         else:
             groups[-1].append(w)
     return [g for g in groups if g]
+
+
+def _orphan_lines(words: list[str], group: list[str]) -> list[str]:
+    """The words of a line after the script's own line that start with a flag (meant as its args)."""
+    groups = simple_commands(words)
+    i = next((k for k, g in enumerate(groups) if g == group), None)
+    if i is None or i + 1 >= len(groups):
+        return []
+    after = groups[i + 1]
+    return after if after[0].startswith("-") else []
 
 
 def script_args(words: list[str], script: str) -> tuple[list[str], list[str]] | None:
@@ -116,6 +135,12 @@ def check_argv(model, resolution, link, *, import_script: bool = False) -> ArgvC
     group, args = found
     script = link.script
     mlp = model.mlproject_path
+    orphans = _orphan_lines(words, group)
+    if orphans:
+        return ArgvCheck(tuple(group), (), (Issue(
+            "newline-splits-command", f"the shell runs `{' '.join(orphans)}` as a command of its "
+            f"own: a newline in a literal block (`|`) ends the command. Use a folded block (`>`) "
+            f"or end the line with `\\`", ERROR, mlp, resolution.entry.command.span, "argv"),))
     if not link.exists:
         return ArgvCheck(tuple(group), (), (Issue(
             "missing-script", f"the command runs `{script_word}`, which does not exist "

@@ -262,3 +262,42 @@ def test_import_failure_is_reported_not_raised(tmp_path):
     assert kind == "import-failed"
     assert message.startswith("importing x.py failed: ModuleNotFoundError: No module named "
                               "'no_such_module_here'")
+
+
+def test_a_newline_in_a_literal_block_ends_the_command(tmp_path):
+    (tmp_path / "MLproject").write_text(
+        "entry_points:\n  main:\n    command: |\n      python x.py\n      --n 1\n")
+    (tmp_path / "x.py").write_text(HEADER + '@click.command()\n@click.option("--n", type=int)\n'
+                                   "def main(n):\n    pass\n")
+    report = dry_run(tmp_path)
+    assert report.command == "python x.py\n--n 1\n"   # MLflow's command, unchanged
+    [(kind, message)] = errors(report)
+    assert kind == "newline-splits-command"
+    assert message.startswith("the shell runs `--n 1` as a command of its own")
+
+
+# ------------------------------------------------------------------ beyond MLflow (warnings only)
+
+
+def test_warnings_where_mlflow_is_silent(tmp_path):
+    (tmp_path / "MLproject").write_text(
+        "entry_points:\n  main:\n    parameters:\n"
+        "      lr: {type: float, default: fast}\n      n: {type: int, default: 3}\n"
+        "      p: {type: path, default: 's3://bucket/data'}\n"
+        "    command: echo {lr} {n} {p}\n")
+    report = dry_run(tmp_path, params={"n": "4"})
+    assert report.ok and report.command == "echo fast 4 s3://bucket/data"
+    assert [(p.kind, p.severity, p.line) for p in report.problems] == [
+        ("not-a-number", "warning", 4), ("unknown-type", "warning", 5),
+        ("would-download", "warning", 6)]
+    text = report.to_text()
+    assert "  n  = '4'  (int, from -P)" in text and "  lr = 'fast'  (float, from default)" in text
+
+
+@pytest.mark.parametrize("value", ["a%20b", "%E2%9C%93/x", "plain", "a%2Fb", "100%", "%zz"])
+def test_local_path_decoding_is_url2pathname(value):
+    from urllib.request import url2pathname
+
+    from dioptra_lsp.dryrun.resolve import _url2pathname
+
+    assert _url2pathname(value) == url2pathname(value)

@@ -1,8 +1,16 @@
-"""VS Code: VS Code itself cannot be downloaded here, so editors/vscode/test/*.test.js drives
-dioptra-lsp with Node and the protocol libraries the extension's client is built on
-(vscode-jsonrpc, vscode-languageserver-protocol), announcing the capabilities that
-vscode-languageclient itself computes.  This runs that script with `node --test`, after
-installing the locked packages with `npm ci` when node_modules is missing or stale."""
+"""VS Code: VS Code itself cannot be downloaded here, so `node --test` runs
+editors/vscode/test/*.test.js, after installing the locked packages with `npm ci` when
+node_modules is missing or stale:
+
+- protocol.test.js drives dioptra-lsp with the protocol libraries the extension's client is
+  built on (vscode-jsonrpc, vscode-languageserver-protocol), announcing the capabilities that
+  vscode-languageclient itself computes: DL201 at its exact range (pulled, as VS Code does),
+  settings, the "Dry run" lens and dioptra-lint.dryRun;
+- extension.test.js activates extension.js with the real vscode-languageclient inside a
+  stand-in `vscode` module and checks on the wire what it sends (initializationOptions,
+  workspace/configuration answers), the dry-run command, the stop, and the error shown when the
+  server cannot start;
+- config.test.js covers lib/config.js and package.json's contributions."""
 
 from __future__ import annotations
 
@@ -17,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))   # editor_support, lsp
 from editor_support import EDITORS, WAIT, require_binary, require_server, server_command
 
 VSCODE = EDITORS / "vscode"
-NODE_TESTS = ["test/config.test.js", "test/protocol.test.js"]
+NODE_TESTS = ["test/config.test.js", "test/protocol.test.js", "test/extension.test.js"]
 
 
 def npm_ci(npm: str) -> None:

@@ -11,59 +11,13 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const cp = require('node:child_process');
-const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
-const { pathToFileURL } = require('node:url');
 
 const rpc = require('vscode-jsonrpc/node');
 const P = require('vscode-languageserver-protocol');
 const cfg = require('../lib/config');
 const { languageClientCapabilities, VSCODE_VERSION } = require('./vscode-capabilities');
-
-const WAIT_MS = 1000 * Number(process.env.DIOPTRA_WAIT || 20);
-const SERVER = JSON.parse(process.env.DIOPTRA_LSP_CMD || '["dioptra-lsp"]');
-
-const MLPROJECT = [
-  'name: demo',
-  '',
-  'entry_points:',
-  '  main:',
-  '    parameters:',
-  '      epochs: {type: float, default: 3}',
-  '    command: "python src/train.py --epoch {epochs}"',
-  '',
-].join('\n');
-const TRAIN_PY = [
-  'import click',
-  '',
-  '',
-  '@click.command()',
-  '@click.option("--epochs", type=float, default=3)',
-  'def main(epochs):',
-  '    print(epochs)',
-  '',
-  '',
-  'if __name__ == "__main__":',
-  '    main()',
-  '',
-].join('\n');
-const DL201_LINE = 6;
-const DL201_START = MLPROJECT.split('\n')[DL201_LINE].indexOf('--epoch');
-const DL201_END = DL201_START + '--epoch'.length;
-
-function makeProject() {
-  const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'dioptra-vscode-')));
-  fs.mkdirSync(path.join(root, 'src'));
-  fs.writeFileSync(path.join(root, 'MLproject'), MLPROJECT);
-  fs.writeFileSync(path.join(root, 'src', 'train.py'), TRAIN_PY);
-  return {
-    root,
-    rootUri: pathToFileURL(root).href,
-    mlprojectUri: pathToFileURL(path.join(root, 'MLproject')).href,
-    scriptUri: pathToFileURL(path.join(root, 'src', 'train.py')).href,
-  };
-}
+const { MLPROJECT, TRAIN_PY, DL201_LINE, DL201_START, DL201_END, makeProject, WAIT_MS, SERVER } =
+  require('./project');
 
 function deadline(promise, what, ms = WAIT_MS) {
   let timer;

@@ -15,7 +15,9 @@ def _node_id(key: str) -> str:
 def _nodes(report) -> list[tuple[str, str, str]]:
     """(id, label, kind) for every flow parameter and task."""
     nodes = []
-    for f in report.flow_inputs:
+    for f in report.flow_inputs:   # one node per Parameter name (a duplicate is a problem already)
+        if any(n[0] == _node_id(f"p:{f.name}") for n in nodes):
+            continue
         label = f"{f.name} = {f.value!r}" if f.known else f.name
         nodes.append((_node_id(f"p:{f.name}"), label, "parameter"))
     for t in report.plan:

@@ -112,6 +112,15 @@ def _flow_inputs(flow: Flow, run: FlowRun | None, argv: ArgvCheck, path, problem
     for param in flow.parameters:
         if not isinstance(param.name, str):
             continue
+        if param.name in declared:
+            # Prefect 1 keys Parameters by name: a second one with the same name is refused.
+            problems.append(Issue("flow-parameter-duplicate", f"Parameter `{param.name}` is "
+                                  f"declared twice in the flow; Prefect refuses a second task "
+                                  f"with the same slug", ERROR, path, param.span, "plan"))
+            if param.variable:
+                scope[param.variable] = next(v for k, v in scope.items()
+                                             if v[0] == "parameter" and v[1] == param.name)
+            continue
         declared.add(param.name)
         kw = keys.get(param.name)
         if kw is not None:

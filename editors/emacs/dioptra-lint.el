@@ -42,7 +42,8 @@
   :type '(repeat string))
 
 (defcustom dioptra-lint-select nil
-  "Rule codes or prefixes to enable (replaces the config file's selection); nil keeps it."
+  "Rule codes or prefixes to enable; nil keeps the config file's selection.
+When set, it replaces the selection of `[tool.dioptra-lint]'."
   :type '(choice (const :tag "From config" nil) (repeat string)))
 
 (defcustom dioptra-lint-ignore nil
@@ -55,15 +56,12 @@
 
 (defcustom dioptra-lint-eglot-python t
   "When non-nil, register `dioptra-lsp' for `python-mode' too.
-eglot 1.9 runs one server per major mode, so this replaces another Python server (pylsp...)."
+eglot 1.9 runs one server per major mode, so this replaces another
+Python server (pylsp...).  Set it before loading this file."
   :type 'boolean)
 
 (defvar dioptra-lint-mlproject-parent (if (fboundp 'yaml-mode) 'yaml-mode 'prog-mode)
   "Major mode `mlproject-mode' derives from; read when this file is loaded.")
-
-(defconst dioptra-lint--mlproject-regexp
-  "/[Mm][Ll][Pp][Rr][Oo][Jj][Ee][Cc][Tt]\\'"
-  "File names of MLproject files: no extension, any case.")
 
 ;;;; mlproject-mode
 
@@ -88,10 +86,12 @@ eglot 1.9 runs one server per major mode, so this replaces another Python server
     ("\\_<--?[[:alpha:]][[:alnum:]_-]*" . font-lock-keyword-face)
     (,(regexp-opt '("string" "float" "path" "uri" "int") 'symbols) . font-lock-type-face)
     ("[|>][-+]?\\s-*$" . font-lock-preprocessor-face))
-  "Highlighting of `mlproject-mode': YAML keys, MLproject keywords, {placeholders}, --flags.")
+  "Highlighting of `mlproject-mode'.
+YAML keys, MLproject keywords, {placeholders} and --flags.")
 
 (defun mlproject-indent-line ()
-  "Indent like the previous non-blank line; indent one more step after a line ending in `:'."
+  "Indent like the previous non-blank line.
+Indent one more step after a line ending in `:'."
   (interactive)
   (let* ((prev (save-excursion
                  (forward-line -1)
@@ -117,8 +117,10 @@ eglot 1.9 runs one server per major mode, so this replaces another Python server
       (setq-local font-lock-defaults '(mlproject-font-lock-keywords nil nil))
       (setq-local indent-line-function #'mlproject-indent-line))))
 
+;;;###autoload (autoload 'mlproject-mode "dioptra-lint" "Major mode for MLproject files." t)
 ;;;###autoload
-(add-to-list 'auto-mode-alist (cons dioptra-lint--mlproject-regexp 'mlproject-mode))
+(add-to-list 'auto-mode-alist
+             '("/[Mm][Ll][Pp][Rr][Oo][Jj][Ee][Cc][Tt]\\'" . mlproject-mode))
 
 ;;;; eglot
 
@@ -187,7 +189,8 @@ eglot 1.9 runs one server per major mode, so this replaces another Python server
 
 ;;;###autoload
 (defun dioptra-lint-dry-run ()
-  "Dry-run the entry point under point with `dioptra-lint.dryRun' (the \"Dry run\" lens)."
+  "Dry-run the entry point under point with `dioptra-lint.dryRun'.
+This is what the \"Dry run\" code lens runs in other editors."
   (interactive)
   (let* ((server (eglot--current-server-or-lose))
          (lens (dioptra-lint--lens-at-point server))

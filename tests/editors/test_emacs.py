@@ -147,3 +147,16 @@ def test_emacs_dry_run_command(tmp_path):
     assert result["dry_run_entry"] == "main", result
     assert "No such option" in result["dry_run_buffer"], result
     assert "python src/train.py --epoch 3" in result["dry_run_buffer"], result
+
+
+def test_emacs_package_byte_compiles_cleanly(tmp_path):
+    emacs = require_binary("emacs", "apt-get install -y emacs-nox elpa-eglot")
+    source = tmp_path / "dioptra-lint.el"
+    source.write_bytes((EDITORS / "emacs" / "dioptra-lint.el").read_bytes())
+    proc = subprocess.run(
+        [emacs, "--batch", "--no-init-file", "--eval",
+         "(progn (setq byte-compile-error-on-warn t)"
+         f" (kill-emacs (if (byte-compile-file {elisp_string(str(source))}) 0 1)))"],
+        cwd=tmp_path, env=dict(os.environ, HOME=str(tmp_path)), capture_output=True, text=True,
+        timeout=WAIT, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 0, proc.stderr

@@ -16,6 +16,11 @@ _LITERAL_BUILDERS = {"dict", "list", "tuple", "set", "str", "int", "float", "boo
                      "Path", "pathlib.Path", "unmapped", "prefect.unmapped"}
 
 
+# Prefect's own graph-building helpers (control flow, mapping) are not user code run at build time.
+_PREFECT_HELPERS = {"case", "merge", "unmapped", "flatten", "prefect.case", "prefect.merge",
+                    "prefect.unmapped", "prefect.flatten"}
+
+
 def _allowed(callee: str, names: frozenset[str]) -> bool:
     return callee in names or callee.rsplit(".", 1)[-1] in names
 
@@ -25,7 +30,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     for path, script in scripts(project):
         for flow in script.flows:
             for call in flow.other_calls:
-                if call.inside_call_task and call.callee in _LITERAL_BUILDERS:
+                if call.inside_call_task and call.callee in _LITERAL_BUILDERS or call.callee in _PREFECT_HELPERS:
                     continue
                 if _allowed(call.callee, ctx.flow_allowed_calls):
                     continue

@@ -243,3 +243,37 @@ def test_syntax_error_range():
 def test_never_raises(text):
     s = parse_script(SourceText(Path("g.py"), text))
     assert isinstance(s.problems, tuple)
+
+
+def test_annotated_flow_variable_and_direct_run():
+    s = parse('''
+        from prefect import Flow, Parameter
+
+        def init_train_flow() -> Flow:
+            with Flow("Train") as flow:
+                Parameter("a")
+            return flow
+
+        def train(a):
+            flow: Flow = init_train_flow()
+            state = flow.run(parameters=dict(a=a))
+            init_train_flow().run(parameters={"a": a})
+            mlflow.run(".", parameters={"x": 1})
+    ''')
+    assert [(r.function, r.flow_function) for r in s.flow_runs] == [("train", "init_train_flow")] * 2
+
+
+def test_task_inputs_through_assignments_and_loops():
+    s = parse('''
+        from dioptra import pyplugs
+        from prefect import Flow, Parameter
+        with Flow("x") as flow:
+            a, b, c, d = Parameter("a"), Parameter("b"), Parameter("c"), Parameter("d")
+            dirs = [a, b]
+            for item in [c]:
+                pyplugs.call_task("p", "m", "f", dirs=dirs, item=item)
+            LOGGER.info("d", d=d)
+    ''')
+    flow = s.flows[0]
+    assert {"a", "b", "c", "dirs", "item"} <= flow.task_input_names
+    assert "d" not in flow.task_input_names and "d" in flow.used_names

@@ -157,3 +157,50 @@ def test_neovim_dry_run_command_uses_the_code_lens(tmp_path):
     texts = [n["msg"] for n in result["notes"]]
     report = [t for t in texts if "No such option" in t and "python src/train.py --epoch 3" in t]
     assert report, texts
+
+
+FIND_ROOT_LUA = r"""
+vim.opt.runtimepath:prepend(os.getenv("DIOPTRA_PLUGIN_DIR"))
+local plugin = require("dioptra-lint")
+local out = {}
+for _, path in ipairs(vim.fn.json_decode(os.getenv("DIOPTRA_PATHS"))) do
+  out[path] = plugin.find_root(path)
+end
+local f = assert(io.open(os.getenv("DIOPTRA_TEST_OUT"), "w"))
+f:write(vim.fn.json_encode(out))
+f:close()
+vim.cmd("qa!")
+"""
+
+
+def test_neovim_root_is_the_nearest_mlproject_folder_else_cwd(tmp_path):
+    nvim = require_binary("nvim", "apt-get install -y neovim")
+    project = make_project(tmp_path / "outer")
+    inner = make_project(project.root / "nested" / "inner", mlproject_name="mlproject")
+    (tmp_path / "loose" / "MLproject").mkdir(parents=True)   # a folder named MLproject is no marker
+    loose = tmp_path / "loose" / "job.py"
+    loose.write_text("print(1)\n", encoding="utf-8")
+    deep = project.root / "src" / "pkg" / "mod.py"
+    deep.parent.mkdir(parents=True)
+    deep.write_text("", encoding="utf-8")
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    paths = [str(project.mlproject), str(project.script), str(deep), str(inner.script), str(loose)]
+    script = tmp_path / "find_root.lua"
+    script.write_text(FIND_ROOT_LUA, encoding="utf-8")
+    out = tmp_path / "roots.json"
+    env = dict(os.environ, DIOPTRA_PLUGIN_DIR=str(EDITORS / "neovim"), DIOPTRA_PATHS=json.dumps(paths),
+               DIOPTRA_TEST_OUT=str(out), XDG_CONFIG_HOME=str(tmp_path / "xdg"),
+               XDG_DATA_HOME=str(tmp_path / "xdg"), XDG_STATE_HOME=str(tmp_path / "xdg"),
+               XDG_CACHE_HOME=str(tmp_path / "xdg"))
+    proc = subprocess.run([nvim, "--headless", "-n", "-i", "NONE", "-u", "NONE", "-c", f"luafile {script}"],
+                          cwd=cwd, env=env, capture_output=True, text=True, timeout=WAIT,
+                          stdin=subprocess.DEVNULL)
+    assert out.is_file(), proc.stderr
+    roots = {k: os.path.realpath(v) for k, v in json.loads(out.read_text(encoding="utf-8")).items()}
+    real = os.path.realpath
+    assert roots[str(project.mlproject)] == real(project.root)
+    assert roots[str(project.script)] == real(project.root)
+    assert roots[str(deep)] == real(project.root)
+    assert roots[str(inner.script)] == real(inner.root)
+    assert roots[str(loose)] == real(cwd)

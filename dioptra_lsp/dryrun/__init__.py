@@ -36,8 +36,9 @@ def dry_run(project_dir: str | os.PathLike, entry_point: str = "main",
     params = dict(params or {})
     path = Path(os.path.abspath(project_dir))
     folder = path.parent if path.is_file() else path
-    if not folder.is_dir():
-        issue = Issue("no-project", f"{folder} is not a folder", ERROR, folder, None, "project")
+    if not folder.is_dir() or (path.is_file() and path.name.lower() != "mlproject"):
+        issue = Issue("no-project", f"{path} is neither a project folder nor an MLproject file",
+                      ERROR, path, None, "project")
         return DryRunReport(entry_point, folder, (), None, (), (), (), (), (issue,))
     mlproject_file = path if path.is_file() else find_mlproject_file(folder)
     # Stage 1 needs only the MLproject: when MLflow would refuse, no script is read at all.

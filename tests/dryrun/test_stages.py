@@ -301,3 +301,25 @@ def test_local_path_decoding_is_url2pathname(value):
     from dioptra_lsp.dryrun.resolve import _url2pathname
 
     assert _url2pathname(value) == url2pathname(value)
+
+
+def test_a_parameter_declared_twice_is_refused(tmp_path):
+    body = textwrap.indent(textwrap.dedent("""\
+        with Flow("f") as flow:
+            lr_p = Parameter("lr")
+            again = Parameter("lr")
+            pyplugs.call_task("p", "model", "build", lr=again)
+        flow.run(parameters=dict(lr=kwargs["lr"]))
+        """), "    ")
+    proj = project(tmp_path, '"python x.py"', FLOW_OPTIONS, body, plugins=PLUGINS)
+    report = dry_run(proj)
+    assert [(p.kind, p.line) for p in report.problems if p.severity == "error"] == [
+        ("flow-parameter-duplicate", 12)]   # the second Parameter("lr")
+    assert report.to_json()["plan"][0]["inputs"]["lr"] == {"parameter": "lr", "value": 0.1}
+
+
+def test_project_argument_may_be_the_mlproject_file_but_not_another_file(tmp_path):
+    proj = project(tmp_path, '"python x.py --lr 3"', FLOW_OPTIONS)
+    assert dry_run(proj / "MLproject").command == "python x.py --lr 3"
+    [(kind, message)] = errors(dry_run(proj / "x.py"))
+    assert kind == "no-project" and message.endswith("is neither a project folder nor an MLproject file")

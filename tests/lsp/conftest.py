@@ -85,3 +85,17 @@ async def emacs_client(lsp_client: LanguageClient, project: Path):
     await lsp_client.shutdown_session()
 
 
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))
+async def lsp_client_refresh(lsp_client: LanguageClient, project: Path):
+    _record_pushes(lsp_client)
+    lsp_client.profile = PULL
+    lsp_client.root = project
+    caps = client_capabilities(PULL)
+    caps.workspace.diagnostics = lsp.DiagnosticWorkspaceClientCapabilities(refresh_support=True)
+    await lsp_client.initialize_session(lsp.InitializeParams(
+        capabilities=caps, root_uri=project.as_uri(),
+        workspace_folders=[lsp.WorkspaceFolder(uri=project.as_uri(), name="demo")]))
+    yield
+    await lsp_client.shutdown_session()

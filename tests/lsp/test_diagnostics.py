@@ -222,3 +222,21 @@ async def test_bad_config_file_is_reported_not_fatal(push_client):
     diags = await wait_pushed(client, uri, 1)
     assert "DL201" in codes(diags)        # linted with defaults
     assert any("selec" in m.message for m in client.log_messages + client.messages)
+
+
+async def test_pull_client_with_refresh_support_is_asked_to_refresh(lsp_client_refresh):
+    client = lsp_client_refresh
+    ml = client.root / "MLproject"
+    ml_uri = open_doc(client, ml)
+    s_uri = open_doc(client, client.root / "src" / "train.py")
+    assert "DL205" in codes(await diagnostics(client, s_uri))
+    await diagnostics(client, ml_uri)
+    before = client.diagnostic_refresh_count
+    change_doc(client, ml_uri, 2, ml.read_text().replace("--epoch ", "--epochs "))
+    for _ in range(200):
+        if client.diagnostic_refresh_count > before:
+            break
+        await asyncio.sleep(0.02)
+    assert client.diagnostic_refresh_count > before, "the script's diagnostics changed: ask for a re-pull"
+    assert "DL205" not in codes(await diagnostics(client, s_uri))
+    assert not client.published, "a pull client is never pushed to"

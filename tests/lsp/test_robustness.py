@@ -158,3 +158,36 @@ def test_check_path_does_not_import_pygls():
             "from dioptra_lsp.engine import lint_paths; "
             "assert 'pygls' not in sys.modules and 'lsprotocol' not in sys.modules, 'heavy import'")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_websocket_mode_serves_a_client():
+    pytest.importorskip("websockets", reason="--ws needs the websockets package (pygls[ws])")
+    import json
+    import time
+
+    from websockets.sync.client import connect
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    proc = subprocess.Popen([sys.executable, "-m", "dioptra_lsp.server", "--ws", f"127.0.0.1:{port}"],
+                            stderr=subprocess.PIPE)
+    try:
+        deadline = time.time() + 10
+        while True:
+            try:
+                ws = connect(f"ws://127.0.0.1:{port}", open_timeout=5)
+                break
+            except OSError:
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.05)
+        with ws:
+            ws.send(json.dumps({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+                                "params": {"processId": None, "rootUri": None, "capabilities": {}}}))
+            reply = json.loads(ws.recv(timeout=10))
+        assert reply["id"] == 1 and "hoverProvider" in reply["result"]["capabilities"]
+    finally:
+        proc.kill()
+        proc.wait()

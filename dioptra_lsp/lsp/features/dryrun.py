@@ -69,7 +69,7 @@ def report_ok(report, data) -> bool | None:
     return None
 
 
-def run_dry_run(folder: Path, entry_point: str, params: dict, overlay):
+def run_dry_run(folder: Path, entry_point: str, params: dict, overlay, settings=None):
     from ...dryrun import dry_run
 
     kwargs = {}
@@ -77,6 +77,8 @@ def run_dry_run(folder: Path, entry_point: str, params: dict, overlay):
         sig = inspect.signature(dry_run)
         if "overlay" in sig.parameters:
             kwargs["overlay"] = overlay
+        if "settings" in sig.parameters and settings is not None:
+            kwargs["settings"] = settings
     except (TypeError, ValueError):
         pass
     return dry_run(folder, entry_point, params, **kwargs)
@@ -108,7 +110,8 @@ async def execute(ls, args) -> dict:
             ls.work_done_progress.report(token, lsp.WorkDoneProgressReport(
                 message="running the command's click parser", percentage=30))
         report = await asyncio.to_thread(run_dry_run, mlp.parent, entry_point,
-                                         {str(k): str(v) for k, v in params.items()}, ls.state.overlay())
+                                         {str(k): str(v) for k, v in params.items()}, ls.state.overlay(),
+                                         ls.state.settings_for(mlp.parent))
         data = report_json(report)
         text = report_text(report)
     finally:

@@ -305,16 +305,17 @@ def test_local_path_decoding_is_url2pathname(value):
 
 def test_a_parameter_declared_twice_is_refused(tmp_path):
     body = textwrap.indent(textwrap.dedent("""\
+        lr = kwargs["lr"]
         with Flow("f") as flow:
             lr_p = Parameter("lr")
             again = Parameter("lr")
             pyplugs.call_task("p", "model", "build", lr=again)
-        flow.run(parameters=dict(lr=kwargs["lr"]))
+        flow.run(parameters=dict(lr=lr))
         """), "    ")
     proj = project(tmp_path, '"python x.py"', FLOW_OPTIONS, body, plugins=PLUGINS)
     report = dry_run(proj)
     assert [(p.kind, p.line) for p in report.problems if p.severity == "error"] == [
-        ("flow-parameter-duplicate", 12)]   # the second Parameter("lr")
+        ("flow-parameter-duplicate", 13)]   # the second Parameter("lr")
     assert report.to_json()["plan"][0]["inputs"]["lr"] == {"parameter": "lr", "value": 0.1}
 
 

@@ -20,6 +20,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))   # editor_support, lspclient
 
 from editor_support import EDITORS, WAIT, require_binary, require_server, server_command
@@ -39,18 +41,24 @@ def npm_ci(npm: str) -> None:
     assert proc.returncode == 0, f"npm ci failed in {VSCODE}:\n{proc.stdout}\n{proc.stderr}"
 
 
-def test_vscode_client_protocol():
+@pytest.fixture(scope="module")
+def node_env():
     node = require_binary("node", "apt-get install -y nodejs npm  (Node 18+)")
     npm = require_binary("npm", "apt-get install -y npm")
     require_server()
     version = subprocess.run([node, "--version"], capture_output=True, text=True, timeout=10).stdout
     assert int(version.lstrip("v").split(".")[0]) >= 18, f"node {version.strip()} is too old (18+)"
     npm_ci(npm)
-    env = dict(os.environ, DIOPTRA_LSP_CMD=json.dumps(server_command()), DIOPTRA_WAIT=str(WAIT))
-    proc = subprocess.run([node, "--test", "--test-reporter=tap", *NODE_TESTS], cwd=VSCODE, env=env,
+    return node, dict(os.environ, DIOPTRA_LSP_CMD=json.dumps(server_command()), DIOPTRA_WAIT=str(WAIT))
+
+
+@pytest.mark.parametrize("script", NODE_TESTS)
+def test_vscode_node_tests(node_env, script):
+    node, env = node_env
+    proc = subprocess.run([node, "--test", "--test-reporter=tap", script], cwd=VSCODE, env=env,
                           capture_output=True, text=True, timeout=3 * WAIT + 30,
                           stdin=subprocess.DEVNULL)
     report = proc.stdout + proc.stderr
-    assert proc.returncode == 0, f"node --test failed (exit {proc.returncode}):\n{report[-6000:]}"
+    assert proc.returncode == 0, f"node --test {script} failed (exit {proc.returncode}):\n{report[-6000:]}"
     assert "# fail 0" in report and "# pass 0" not in report, report[-3000:]
     assert "# skipped 0" in report, report[-3000:]

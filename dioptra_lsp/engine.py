@@ -167,21 +167,47 @@ def run(paths: Iterable[Path], *, config: Path | None = None, select: tuple[str,
                 projects[owner] = path
         except ConfigError as err:
             result.errors.append(str(err))
+    jobs: list[tuple[Path, Settings, Path | None]] = []
     for mlproject, only in projects.items():
         try:
-            settings = settings_for(mlproject.parent)
+            jobs.append((mlproject, settings_for(mlproject.parent), only))
         except ConfigError as err:
             result.errors.append(str(err))
-            continue
-        project, diags = analyse(mlproject, settings, overlay)
+    for files, diags in _analyse_all(jobs, overlay):
         result.projects += 1
-        result.files.update(normalize(p) for p in project.files())
-        if only is not None:
-            diags = [d for d in diags if d.path == only]
+        result.files.update(files)
         result.diagnostics.extend(diags)
     unique = {(d.path, d.span, d.code, d.message): d for d in result.diagnostics}
     result.diagnostics = sorted(unique.values(), key=Diagnostic.sort_key)
     return result
+
+
+def _analyse_one(job: tuple[Path, Settings, Path | None], overlay=None) -> tuple[list[Path], list[Diagnostic]]:
+    mlproject, settings, only = job
+    project, diags = analyse(mlproject, settings, overlay)
+    if only is not None:
+        diags = [d for d in diags if d.path == only]
+    return [normalize(p) for p in project.files()], diags
+
+
+#: Below this many projects a process pool costs more than it saves.
+PARALLEL_THRESHOLD = 24
+
+
+def _analyse_all(jobs, overlay):
+    """Projects are independent: lint them on every core (fork keeps the imports warm)."""
+    import multiprocessing
+
+    workers = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8)
+    if (overlay is not None or workers < 2 or len(jobs) < PARALLEL_THRESHOLD
+            or "fork" not in multiprocessing.get_all_start_methods()):
+        return [_analyse_one(job, overlay) for job in jobs]
+    import concurrent.futures
+
+    chunk = max(1, len(jobs) // (workers * 8))
+    context = multiprocessing.get_context("fork")
+    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+        return list(pool.map(_analyse_one, jobs, chunksize=chunk))
 
 
 def lint_paths(paths: Iterable[Path | str], **options) -> list[Diagnostic]:

@@ -18,7 +18,18 @@ class Invocation:
     uses: tuple[FlagUse, ...]
 
 
-def invocations(project: ProjectModel) -> Iterator[Invocation]:
+_last: tuple[ProjectModel | None, tuple[Invocation, ...]] = (None, ())
+
+
+def invocations(project: ProjectModel) -> tuple[Invocation, ...]:
+    """Computed once per project: seven rules ask for it in a row."""
+    global _last
+    if _last[0] is not project:
+        _last = (project, tuple(_invocations(project)))
+    return _last[1]
+
+
+def _invocations(project: ProjectModel) -> Iterator[Invocation]:
     if project.mlproject is None:
         return
     for ep in project.mlproject.entry_points:

@@ -110,6 +110,15 @@ def _environment_failure(project: MLProject) -> Issue | None:
             if not env.value.get("image"):
                 return Issue("environment", "`docker_env` has no `image`", ERROR, project.path,
                              env.span)
+            volumes, variables = env.value.get("volumes"), env.value.get("environment")
+            if volumes and not (isinstance(volumes, list)
+                                and all(isinstance(v, str) for v in volumes)):
+                return Issue("environment", "`docker_env.volumes` must be a list of strings",
+                             ERROR, project.path, env.span)
+            if variables and not (isinstance(variables, list)
+                                  and all(isinstance(v, (list, str)) for v in variables)):
+                return Issue("environment", "`docker_env.environment` must be a list of names "
+                             "or [name, value] pairs", ERROR, project.path, env.span)
             return None
         if not isinstance(env.value, str):
             return Issue("invalid-project", f"`{kind}` is not a file name; MLflow cannot load "
@@ -153,7 +162,8 @@ def resolve(project: MLProject | None, folder: Path, entry_point: str,
 
     ``project`` is None when the folder has no MLproject (MLflow then knows only scripts).
     """
-    folder = Path(os.path.abspath(folder))
+    # The worker's os.getcwd() is the physical folder: symlinks resolved, as MLflow's abspath sees.
+    folder = Path(os.path.realpath(folder))
     if project is not None:
         failure = load_failure(project)
         if failure is not None:

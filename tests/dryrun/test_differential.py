@@ -177,6 +177,9 @@ CASES: list[tuple[str, dict[str, str], str, dict[str, str]]] = [
     ("two-envs", {"MLproject": "name: t\nconda_env: c.yaml\npython_env: p.yaml\nentry_points:\n  main:\n    command: echo\n",
                   "c.yaml": "", "p.yaml": ""}, "main", {}),
     ("docker-no-image", {"MLproject": "name: t\ndocker_env:\n  volumes: [a]\nentry_points:\n  main:\n    command: echo\n"}, "main", {}),
+    ("docker-bad-volumes", {"MLproject": "name: t\ndocker_env:\n  image: x\n  volumes: [1]\nentry_points:\n  main:\n    command: echo\n"}, "main", {}),
+    ("docker-bad-environment", {"MLproject": "name: t\ndocker_env:\n  image: x\n  environment: [{a: b}]\nentry_points:\n  main:\n    command: echo\n"}, "main", {}),
+    ("docker-ok", {"MLproject": "name: t\ndocker_env:\n  image: x\n  environment: [A, [B, c]]\nentry_points:\n  main:\n    command: echo ok\n"}, "main", {}),
     ("python-env-present", {"MLproject": "name: t\npython_env: p.yaml\nentry_points:\n  main:\n    command: echo ok\n", "p.yaml": ""}, "main", {}),
     ("shell-chain", {"MLproject": mlproject('a: {type: string, default: "x y"}',
                                             cmd('"PYTHONPATH=. python src/a.py --a {a} && echo done # c"'))}, "main", {}),
@@ -206,6 +209,17 @@ def test_edge_case_matches_mlflow(case_id, files, entry_point, params, tmp_path,
     if expected[1] == "missing-parameters":
         want = re.findall(r"'([^']*)'", expected[2].split(":", 1)[1])
         assert re.findall(r"`([^`]*)`", got[2]) == want
+
+
+def test_symlinked_project_folder_resolves_like_the_workers_cwd(tmp_path, monkeypatch):
+    real = write_project(tmp_path.resolve() / "real", {
+        "MLproject": mlproject('p: {type: path, default: data}', cmd('"echo {p}"')), "data/": ""})
+    link = tmp_path.resolve() / "link"
+    link.symlink_to(real, target_is_directory=True)
+    monkeypatch.chdir(link)
+    expected = mlflow_outcome(link, "main", {}, tmp_path)
+    got, _ = dry_outcome(link, "main", {})
+    assert got == expected == ("ok", f"echo {real / 'data'}")
 
 
 def test_there_are_at_least_forty_edge_cases():

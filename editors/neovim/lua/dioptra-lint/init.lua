@@ -72,9 +72,23 @@ function M.find_root(path)
   return cwd
 end
 
+-- The "dioptra-lint" settings section.  Empty lists are left out: depending on the Neovim
+-- version an empty Lua table goes over the wire as `[]` or `{}`, and both mean "nothing added".
 local function section()
   local s = M.config.settings or {}
-  return { select = s.select, ignore = s.ignore or {}, pluginDirs = s.pluginDirs or s.plugin_dirs or {} }
+  local out = {}
+  for key, value in pairs({ select = s.select, ignore = s.ignore, pluginDirs = s.pluginDirs or s.plugin_dirs }) do
+    if type(value) == "string" then
+      value = { value }
+    end
+    if type(value) == "table" and (key == "select" or #value > 0) then
+      out[key] = value
+    end
+  end
+  if next(out) == nil then
+    return vim.empty_dict() -- `{}`, not `[]`: the server wants an object
+  end
+  return out
 end
 
 local function live(id)

@@ -86,6 +86,10 @@ vim.api.nvim_create_autocmd("VimEnter", { nested = true, callback = function()
     finish(result)
     return
   end
+  result.errors = {}
+  for _, n in ipairs(notes) do
+    if n.level == vim.log.levels.ERROR then table.insert(result.errors, n.msg) end
+  end
   -- The Python script of the same project joins the same server.
   vim.cmd("edit " .. vim.fn.fnameescape(os.getenv("DIOPTRA_SCRIPT")))
   local py_buf = vim.api.nvim_get_current_buf()
@@ -133,6 +137,7 @@ def test_neovim_shows_dl201_at_its_position(tmp_path):
     assert len(result["mlproject_clients"]) == 1
     assert result["py_filetype"] == "python"
     assert result["python_clients"] == result["mlproject_clients"]
+    assert result["errors"] == [], result["errors"]
 
 
 def test_neovim_lowercase_mlproject_is_yaml(tmp_path):

@@ -67,6 +67,13 @@ def dry_run(project_dir: str | os.PathLike, entry_point: str = "main",
     from .argv import check_argv
     from .plan import build_plan
 
+    if resolution.entry is None and not (folder / entry_point).is_file():
+        # A script entry point (``-e x.py``): MLflow builds the command without looking.
+        issue = Issue("missing-script", f"`{entry_point}` is run as a script, but there is no "
+                      f"such file in {folder}", ERROR, folder / entry_point, None, "argv")
+        return DryRunReport(resolution.entry_point, folder, resolution.parameters,
+                            resolution.command, (), (), (), (), resolution.problems + (issue,))
+
     link = _script_link(model, resolution)
     argv = check_argv(model, resolution, link, import_script=import_script)
     plan = build_plan(model, link, argv)

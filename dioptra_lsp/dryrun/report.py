@@ -84,7 +84,9 @@ class DryRunReport:
             out.append("parameters:")
             width = max(len(p.name) for p in self.parameters)
             for p in self.parameters:
-                out.append(f"  {p.name:<{width}} = {p.value!r}  ({p.type}, from {p.source})")
+                how = (f"undeclared, appended as --{p.name}" if p.type == "undeclared"
+                       else p.type)
+                out.append(f"  {p.name:<{width}} = {p.value!r}  ({how}, from {p.source})")
         out.append("command:" if self.command is not None else "command: (MLflow would not run)")
         if self.command is not None:
             out.append(f"  {self.command.rstrip(chr(10))}")   # a folded block's final newline

@@ -35,7 +35,7 @@ class ResolvedParam:
     name: str
     value: str            # str() of the value after MLflow's type handling, before quoting
     type: str             # as declared ("string" when absent); "undeclared" for extra -P names
-    source: str           # "default", "-P", or "-P (undeclared)"
+    source: str           # "default" or "-P"
     span: Span | None     # where it is declared in the MLproject
 
     @property
@@ -179,7 +179,7 @@ def resolve(project: MLProject | None, folder: Path, entry_point: str,
                           f"ending in .py or .sh would run as a script",
                           ERROR, project.path if project else None, None)
             return Resolution(entry_point, None, (), None, (issue,))
-        extras = tuple(ResolvedParam(str(k), str(v), "undeclared", "-P (undeclared)", None)
+        extras = tuple(ResolvedParam(str(k), str(v), "undeclared", "-P", None)
                        for k, v in user_params.items())
         return Resolution(entry_point, None, extras, _append_extras(command, extras), ())
     return _resolve_entry_point(project, folder, ep, user_params)
@@ -208,7 +208,7 @@ def _resolve_entry_point(project: MLProject, folder: Path, ep: EntryPoint,
         resolved.append(ResolvedParam(param.name, str(value), _type_name(param),
                                       "-P" if given else "default", span))
     declared = {p.name for p in ep.parameters}
-    extras = tuple(ResolvedParam(str(k), str(v), "undeclared", "-P (undeclared)", None)
+    extras = tuple(ResolvedParam(str(k), str(v), "undeclared", "-P", None)
                    for k, v in user_params.items() if k not in declared)
     command = None
     if not any(p.is_error for p in problems):

@@ -183,7 +183,11 @@ def test_broken_yaml_is_one_clear_line(tmp_path: Path):
 def test_script_entry_point_like_mlflow(project: Path):
     proc = run(str(project), "-e", "train.py", "-P", "epochs=2", "--format", "json")
     data = json.loads(proc.stdout)
-    assert data["command"] == "python train.py --epochs 2"
+    assert data["command"] == "python train.py --epochs 2" and proc.returncode == 0
+    proc = run(str(project), "-e", "src/gone.sh", "--format", "json")
+    data = json.loads(proc.stdout)
+    assert proc.returncode == 1 and data["command"] == "/bin/bash src/gone.sh"
+    assert [(p["kind"], p["file"]) for p in data["problems"]] == [("missing-script", "src/gone.sh")]
 
 
 def test_import_mode_uses_the_real_command_with_callbacks(project: Path):

@@ -14,8 +14,8 @@
 ;;   case).  Emacs 28 ships no yaml-mode; when `yaml-mode' is installed the mode derives from it
 ;;   (set `dioptra-lint-mlproject-parent' before loading to choose).
 ;; - eglot registration of `dioptra-lsp' for `mlproject-mode' and, unless
-;;   `dioptra-lint-eglot-python' is nil, `python-mode' (one server per project root, so the
-;;   MLproject and the scripts it runs are checked together).
+;;   `dioptra-lint-eglot-python' is nil, `python-mode' and `python-ts-mode' (one server per
+;;   project root, so the MLproject and the scripts it runs are checked together).
 ;; - `dioptra-lint-select', `dioptra-lint-ignore', `dioptra-lint-plugin-dirs' are sent as
 ;;   initializationOptions and answered to workspace/configuration (section "dioptra-lint").
 ;; - `dioptra-lint-dry-run': runs the server's `dioptra-lint.dryRun' command for the entry point
@@ -145,7 +145,8 @@ Indent one more step after a line ending in `:'."
 
 (defun dioptra-lint--modes ()
   (if dioptra-lint-eglot-python
-      '((mlproject-mode :language-id "yaml") (python-mode :language-id "python"))
+      '((mlproject-mode :language-id "yaml") (python-mode :language-id "python")
+        (python-ts-mode :language-id "python"))
     '((mlproject-mode :language-id "yaml"))))
 
 ;;;###autoload
@@ -166,6 +167,7 @@ Indent one more step after a line ending in `:'."
 
 (add-hook 'mlproject-mode-hook #'dioptra-lint--configure-buffer)
 (add-hook 'python-mode-hook #'dioptra-lint--configure-buffer)
+(add-hook 'python-ts-mode-hook #'dioptra-lint--configure-buffer)   ; Emacs 29+
 
 (dioptra-lint-register-eglot)
 

@@ -241,13 +241,30 @@ def _example_runs():
     return out
 
 
+def _full_params(folder: Path, entry_point: str) -> dict[str, str]:
+    """Values that get past MLflow's checks: path parameters at files that exist here."""
+    import yaml
+
+    data = yaml.safe_load((folder / "MLproject").read_text(encoding="utf-8"))
+    out = {}
+    for name, spec in (data["entry_points"][entry_point].get("parameters") or {}).items():
+        spec = spec if isinstance(spec, dict) else {"type": spec}
+        if spec.get("type") == "path":
+            out[name] = "MLproject" if Path(str(spec.get("default"))).suffix else "."
+        elif spec.get("default") is None:
+            out[name] = "value with 'quotes' and $dollar"
+    return out
+
+
+@pytest.mark.parametrize("values", ["defaults", "full"])
 @pytest.mark.parametrize("folder,entry_point", _example_runs())
-def test_example_matches_mlflow(folder, entry_point, tmp_path, monkeypatch):
+def test_example_matches_mlflow(folder, entry_point, values, tmp_path, monkeypatch):
+    params = _full_params(folder, entry_point) if values == "full" else {}
     monkeypatch.setenv("SHELL", SHELL)
     monkeypatch.chdir(folder)
-    expected = mlflow_outcome(folder, entry_point, {}, tmp_path)
+    expected = mlflow_outcome(folder, entry_point, dict(params), tmp_path)
     monkeypatch.chdir(tmp_path)
-    got, report = dry_outcome(folder, entry_point, {})
+    got, report = dry_outcome(folder, entry_point, dict(params))
     assert got[:2] == expected[:2], (expected, got, report.problems)
 
 

@@ -270,3 +270,22 @@ def test_example_matches_mlflow(folder, entry_point, values, tmp_path, monkeypat
 
 def test_examples_exist():
     assert _example_runs(), "examples/ has no MLproject: the differential test would check nothing"
+
+
+def test_any_values_and_extra_names_quote_like_mlflow(tmp_path_factory):
+    """Arbitrary -P values and undeclared names: the same command as MLflow, byte for byte."""
+    from hypothesis import given, settings, strategies as st
+
+    folder = write_project(tmp_path_factory.mktemp("fuzz").resolve(), {"MLproject": mlproject(
+        'a: {type: string, default: x}\nb: float', "    command: >\n      echo {a}\n      --b {b}\n")})
+    ep = spec.load_project(str(folder)).get_entry_point("main")
+
+    @settings(max_examples=80, deadline=None)
+    @given(a=st.text(), b=st.text(), extras=st.dictionaries(st.text(min_size=1).filter(
+        lambda k: k not in ("a", "b")), st.text(), max_size=3))
+    def check(a, b, extras):
+        params = {"a": a, "b": b, **extras}
+        report = dry_run(folder, "main", params)
+        assert report.command == ep.compute_command(dict(params), None)
+
+    check()

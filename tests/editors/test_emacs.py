@@ -40,9 +40,12 @@ SETTINGS-FORM
       (flymake-mode 1)
       (apply #'eglot (eglot--guess-contact))
       (let ((deadline (+ (float-time) WAIT)))
-        ;; DL107 (the unused `lr`) is on in every scenario: wait for it, then read everything.
-        (while (and (not (cl-some (lambda (d) (string-match-p "DL107" (flymake-diagnostic-text d)))
-                                  (flymake-diagnostics)))
+        ;; Wait for every expected code (DL107, the unused `lr`, is on in every scenario).
+        (while (and (not (cl-every
+                          (lambda (code)
+                            (cl-some (lambda (d) (string-match-p code (flymake-diagnostic-text d)))
+                                     (flymake-diagnostics)))
+                          EXPECTED-CODES))
                     (< (float-time) deadline))
           (accept-process-output nil 0.2)))
       (let ((server (eglot-current-server)))
@@ -96,6 +99,8 @@ def run_emacs(project, tmp_path, *, ignore=(), dry_run=False):
               .replace("SETTINGS-FORM", "(setq dioptra-lint-ignore '("
                        + " ".join(elisp_string(code) for code in ignore) + "))")
               .replace("DRY-RUN", "t" if dry_run else "nil")
+              .replace("EXPECTED-CODES", "'(\"DL107\")" if "DL201" in ignore
+                       else "'(\"DL107\" \"DL201\")")
               .replace("WAIT", str(WAIT)))
     script = tmp_path / "driver.el"
     script.write_text(driver, encoding="utf-8")

@@ -248,11 +248,12 @@ def run_like_helix(tmp_path: Path, config_overrides: dict | None = None):
         client.notify("textDocument/didOpen", {"textDocument": {
             "uri": script.as_uri(), "languageId": "python", "version": 0,
             "text": script.read_text(encoding="utf-8")}})
-        # DL107 (the unused `lr`) is on in every run: wait for the publish that carries it.
+        # Wait for the publish with every expected code (DL107, the unused `lr`, is always on).
+        expected = {"DL107"} if "DL201" in (config_overrides or {}).get("ignore", []) else {"DL107", "DL201"}
         published = client.wait_for(
             lambda m, p: m == "textDocument/publishDiagnostics" and p["uri"] == mlproject.as_uri()
-            and any(d.get("code") == "DL107" for d in p["diagnostics"]),
-            WAIT, "publishDiagnostics with DL107 for the MLproject")
+            and expected <= {d.get("code") for d in p["diagnostics"]},
+            WAIT, f"publishDiagnostics with {sorted(expected)} for the MLproject")
         return init, text, published, client
     finally:
         client.close()

@@ -45,12 +45,15 @@ vim.api.nvim_create_autocmd("VimEnter", { nested = true, callback = function()
   local timeout = tonumber(os.getenv("DIOPTRA_WAIT")) * 1000
   local ml_buf = vim.api.nvim_get_current_buf()
   local result = { filetype = vim.bo[ml_buf].filetype, name = vim.api.nvim_buf_get_name(ml_buf) }
-  -- DL107 (the unused `lr`) is on in every scenario: wait for it, then read everything.
+  -- Wait for every expected code (DL107, the unused `lr`, is on in every scenario).
+  local expect = vim.fn.json_decode(os.getenv("DIOPTRA_EXPECT"))
   result.waited_ok = vim.wait(timeout, function()
-    for _, d in ipairs(vim.diagnostic.get(ml_buf)) do
-      if code_of(d) == "DL107" then return true end
+    local seen = {}
+    for _, d in ipairs(vim.diagnostic.get(ml_buf)) do seen[code_of(d) or ""] = true end
+    for _, code in ipairs(expect) do
+      if not seen[code] then return false end
     end
-    return false
+    return true
   end, 50)
   result.diagnostics = {}
   for _, d in ipairs(vim.diagnostic.get(ml_buf)) do
@@ -111,7 +114,9 @@ def run_nvim(project, tmp_path, target, *, settings=None, dry_run=False):
     env = dict(os.environ, DIOPTRA_TEST_OUT=str(out), DIOPTRA_PLUGIN_DIR=str(EDITORS / "neovim"),
                DIOPTRA_CMD=json.dumps(server_command()), DIOPTRA_WAIT=str(WAIT),
                DIOPTRA_SCRIPT=str(project.script), DIOPTRA_SETTINGS=json.dumps(settings or {}),
-               DIOPTRA_DRY_RUN="1" if dry_run else "0", XDG_CONFIG_HOME=str(tmp_path / "xdg"),
+               DIOPTRA_DRY_RUN="1" if dry_run else "0",
+               DIOPTRA_EXPECT=json.dumps(["DL107"] if "DL201" in (settings or {}).get("ignore", [])
+                                         else ["DL107", "DL201"]), XDG_CONFIG_HOME=str(tmp_path / "xdg"),
                XDG_DATA_HOME=str(tmp_path / "xdg"), XDG_STATE_HOME=str(tmp_path / "xdg"),
                XDG_CACHE_HOME=str(tmp_path / "xdg"))
     proc = subprocess.run([nvim, "--headless", "-n", "-i", "NONE", "-u", str(init), str(target)],
@@ -125,7 +130,7 @@ def test_neovim_shows_dl201_at_its_position(tmp_path):
     project = make_project(tmp_path / "demo")
     result = run_nvim(project, tmp_path, project.mlproject)
     assert result["filetype"] == "yaml"
-    assert result["waited_ok"], f"no DL107 diagnostic within {WAIT}s: {result}"
+    assert result["waited_ok"], f"no DL107 + DL201 diagnostics within {WAIT}s: {result}"
     dl201 = [d for d in result["diagnostics"] if d["code"] == "DL201"]
     assert len(dl201) == 1, result["diagnostics"]
     d = dl201[0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..diagnostics import Diagnostic, Severity
-from .base import Rule, RuleContext
+from .base import Rule, RuleContext, where
 from ._flows import scripts
 
 RULE = Rule("DL305", "unused-option", Severity.WARNING,
@@ -27,7 +27,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
                 flag = opt.flags[0] if opt.flags else opt.dest
                 yield RULE.diagnostic(
                     path, opt.decl_span,
-                    f"option `{flag}` fills parameter `{opt.dest}` of `{cmd.function}`, which the "
-                    f"function never reads: the value passed on the command line is ignored (pass it "
+                    f"option `{flag}` fills parameter `{opt.dest}` of `{cmd.function}` "
+                    f"({where(path, cmd.span, ctx.project.folder)}), which the function never reads: the value passed on the command line is ignored (pass it "
                     f"to flow.run(parameters=...) or remove the option). Parameters it does read: "
                     f"{', '.join(used) or '(none)'}")

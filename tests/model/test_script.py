@@ -277,3 +277,26 @@ def test_task_inputs_through_assignments_and_loops():
     flow = s.flows[0]
     assert {"a", "b", "c", "dirs", "item"} <= flow.task_input_names
     assert "d" not in flow.task_input_names and "d" in flow.used_names
+
+
+# --------------------------------------------------------------------------- property: never raises
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+from dioptra_lsp.model.plugins import parse_plugin_module  # noqa: E402
+
+_PIECES = ["with Flow('f') as flow:\n", "    x = Parameter('x')\n", "    a, b = pyplugs.call_task(",
+           "f'{C}.d'", ", 'm', 'f', x=x)\n", "@click.option('--a/--no-a', type=click.Choice(['é']))\n",
+           "@click.command()\n", "def main(a, **k):\n", "    flow.run(parameters=dict(a=a, **k))\n",
+           "@pyplugs.register\n", "@pyplugs.task_nout(2)\n", "if __name__ == '__main__':\n", "    main()\n",
+           "C = 'p'\n", "é = 'ü' + C\n", "(", ")", "[", ":", "\t", "\r", "\\\n", "é", "\x00", "**", "lambda: 0"]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_PIECES) | st.text(max_size=8), max_size=30))
+def test_model_never_raises_on_mutated_scripts(pieces):
+    text = "".join(pieces)
+    script = parse_script(SourceText(Path("x.py"), text))
+    plugin = parse_plugin_module(SourceText(Path("p.py"), text), "p")
+    assert all(p.kind == "syntax" and "internal error" not in p.message for p in script.problems)
+    assert all("internal error" not in p.message for p in plugin.problems)

@@ -64,7 +64,7 @@ def dry_run(project_dir: str | os.PathLike, entry_point: str = "main",
     model = None
     if mlproject_file is not None:
         model = load_project(mlproject_file, plugin_dirs=settings.plugin_dirs, overlay=overlay)
-    from .argv import check_argv
+    from .argv import check_argv, missing_scripts
     from .plan import build_plan
 
     if resolution.entry is None and not (folder / entry_point).is_file():
@@ -75,11 +75,12 @@ def dry_run(project_dir: str | os.PathLike, entry_point: str = "main",
                             resolution.command, (), (), (), (), resolution.problems + (issue,))
 
     link = _script_link(model, resolution)
+    missing = missing_scripts(model, model.links_for(resolution.entry.name)) if link else ()
     argv = check_argv(model, resolution, link, import_script=import_script)
     plan = build_plan(model, link, argv)
     return DryRunReport(resolution.entry_point, folder, resolution.parameters, resolution.command,
                         argv.argv, argv.options, plan.parameters, plan.tasks,
-                        resolution.problems + argv.problems + plan.problems, plan.edges)
+                        resolution.problems + missing + argv.problems + plan.problems, plan.edges)
 
 
 def _script_link(model, resolution):

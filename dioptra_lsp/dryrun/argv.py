@@ -121,6 +121,16 @@ def script_args(words: list[str], script: str) -> tuple[list[str], list[str]] | 
     return None
 
 
+def missing_scripts(model, links) -> tuple[Issue, ...]:
+    """Every script the command runs that is not there (the job would fail on it)."""
+    return tuple(Issue(
+        "missing-script", f"the command runs `{link.invocation.script}`, which does not exist "
+        f"(looked for {link.path})", ERROR, model.mlproject_path,
+        link.invocation.script_token.span if link.invocation.script_token
+        else link.invocation.span, "argv")
+        for link in links if link.path is not None and not link.exists)
+
+
 def check_argv(model, resolution, link, *, import_script: bool = False) -> ArgvCheck:
     if resolution.command is None or link is None:
         return EMPTY
@@ -141,11 +151,8 @@ def check_argv(model, resolution, link, *, import_script: bool = False) -> ArgvC
             "newline-splits-command", f"the shell runs `{' '.join(orphans)}` as a command of its "
             f"own: a newline in a literal block (`|`) ends the command. Use a folded block (`>`) "
             f"or end the line with `\\`", ERROR, mlp, resolution.entry.command.span, "argv"),))
-    if not link.exists:
-        return ArgvCheck(tuple(group), (), (Issue(
-            "missing-script", f"the command runs `{script_word}`, which does not exist "
-            f"(looked for {link.path})", ERROR, mlp, inv.script_token.span if inv.script_token
-            else inv.span, "argv"),))
+    if not link.exists:   # reported for every script of the command by missing_scripts()
+        return ArgvCheck(tuple(group), (), ())
     if script is None or script.entry_command is None:
         why = ("not a Python script" if script is None else "no click command found in it")
         return ArgvCheck(tuple(group), (), (Issue(

@@ -9,7 +9,6 @@ names in the same order).
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 

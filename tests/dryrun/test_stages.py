@@ -324,3 +324,12 @@ def test_project_argument_may_be_the_mlproject_file_but_not_another_file(tmp_pat
     assert dry_run(proj / "MLproject").command == "python x.py --lr 3"
     [(kind, message)] = errors(dry_run(proj / "x.py"))
     assert kind == "no-project" and message.endswith("is neither a project folder nor an MLproject file")
+
+
+def test_every_missing_script_of_a_chain_is_an_error(tmp_path):
+    proj = project(tmp_path, '"bash prep.sh && python x.py --lr 1 && python gone.py"', FLOW_OPTIONS)
+    report = dry_run(proj)
+    assert [(p.kind, p.message.split(",")[0]) for p in report.problems if p.severity == "error"] == [
+        ("missing-script", "the command runs `prep.sh`"),
+        ("missing-script", "the command runs `gone.py`")]
+    assert options(report) == {"lr": 1.0, "name": "m"}   # the script that is there is checked

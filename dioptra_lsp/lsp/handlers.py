@@ -144,6 +144,37 @@ class DioptraLanguageServer(LanguageServer):
         if mlps:
             self.linter.request(mlps)
 
+    def index_workspace(self) -> None:
+        """Analyse every MLproject of the workspace folders once, so that files reached only
+        through ``plugin-dirs`` learn their owners (done the first time such a file is opened)."""
+        if getattr(self, "_indexed", False):
+            return
+        self._indexed = True
+        from ..engine import discover
+
+        found: dict[Path, None] = {}
+        for root in self.state.workspace_roots:
+            try:
+                for mlp in discover(root, self.state.settings_for):
+                    mlp = norm(mlp)
+                    if mlp not in self.state.analyses:
+                        found[mlp] = None
+            except OSError as err:
+                self.log_message(f"cannot scan {root}: {err}")
+        self.indexing = list(found)
+        if found:
+            self.log_message(f"indexing {len(found)} MLproject(s) of the workspace")
+            self.linter.request(found)
+
+    async def owners_waiting_for_index(self, path: Path) -> list[Path]:
+        owners = self.state.owners_of(path)
+        if not owners and path.suffix == ".py":
+            self.index_workspace()
+            if getattr(self, "indexing", None):
+                await self.linter.fresh(self.indexing, timeout=120)
+            owners = self.state.owners_of(path)
+        return owners
+
     # settings --------------------------------------------------------------------------
     def apply_client_settings(self, options: Any) -> None:
         try:
@@ -302,6 +333,8 @@ def create_server() -> DioptraLanguageServer:
         path = ls.doc_path(td.uri)
         ls.state.open(Doc(td.uri, path, td.version, td.text, td.language_id))
         ls.changed_uris.add(td.uri)
+        if not ls.state.owners_of(path) and path.suffix == ".py":
+            ls.index_workspace()      # maybe a plugin module in a plugin folder outside the project
         ls.lint([path])
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
@@ -349,7 +382,7 @@ def create_server() -> DioptraLanguageServer:
     @safe
     async def text_document_diagnostic(ls: DioptraLanguageServer, params: lsp.DocumentDiagnosticParams):
         path = ls.doc_path(params.text_document.uri)
-        owners = ls.state.owners_of(path)
+        owners = await ls.owners_waiting_for_index(path)
         if owners:
             await ls.linter.fresh(owners)
             # A first analysis may reveal that another project reads this file too.

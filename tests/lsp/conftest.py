@@ -99,3 +99,16 @@ async def lsp_client_refresh(lsp_client: LanguageClient, project: Path):
         workspace_folders=[lsp.WorkspaceFolder(uri=project.as_uri(), name="demo")]))
     yield
     await lsp_client.shutdown_session()
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER), params=[PULL, PUSH], ids=["pull", "push"])
+async def lsp_client_plugin_dirs(lsp_client: LanguageClient, request, project: Path):
+    """The demo's plugins moved to a folder outside the project, named by initializationOptions."""
+    shared = project.parent / "shared"
+    shared.mkdir()
+    (project / "plugs").rename(shared / "plugs")
+    lsp_client.shared = shared
+    await _start(lsp_client, request.param, project.parent, options={"plugin-dirs": [str(shared)]})
+    lsp_client.root = project
+    yield
+    await lsp_client.shutdown_session()

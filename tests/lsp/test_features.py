@@ -382,3 +382,78 @@ async def test_document_symbols(client):
     flow = next(s for s in syms if s.name.startswith("Flow"))
     kids = [c.name for c in flow.children]
     assert 'Parameter("data_dir")' in kids and "plugs.data.load" in kids
+
+
+async def test_plugin_dirs_setting_and_plugin_file_outside_the_project(client, tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (client.root / "plugs").rename(shared / "plugs")
+    script = client.root / "src" / "train.py"
+    s_uri = open_doc(client, script)
+    assert "DL405" in codes(await diagnostics(client, s_uri, 1)), "the package is in no plugin folder"
+    client.set_configuration({"plugin-dirs": [str(shared)]}, section="dioptra-lint")
+    client.workspace_did_change_configuration(lsp.DidChangeConfigurationParams(settings=None))
+    for _ in range(100):
+        left = codes(await diagnostics(client, s_uri, 1, after=len(client.published)))
+        if "DL405" not in left:
+            break
+        await asyncio.sleep(0.05)
+    assert "DL405" not in left
+    h = await client.text_document_hover_async(lsp.HoverParams(
+        text_document=td(s_uri), position=pos_of(script, "call_task(", 2)))
+    assert "Load the dataset" in hover_text(h)
+    locs = await client.text_document_definition_async(lsp.DefinitionParams(
+        text_document=td(s_uri), position=pos_of(script, "call_task(", 2)))
+    assert locs[0].uri == (shared / "plugs" / "data.py").as_uri()
+
+
+async def test_more_navigation(client):
+    ml = client.root / "MLproject"
+    script = client.root / "src" / "train.py"
+    ml_uri, s_uri = await opened(client, "MLproject", "src/train.py")
+    # hover on a --flag in the command shows the click option
+    text = hover_text(await client.text_document_hover_async(lsp.HoverParams(
+        text_document=td(ml_uri), position=pos_of(ml, "--data-dir", 4))))
+    assert "click option" in text and "Root directory of the data" in text
+    # an unknown flag says so
+    text = hover_text(await client.text_document_hover_async(lsp.HoverParams(
+        text_document=td(ml_uri), position=pos_of(ml, "--epoch ", 3))))
+    assert "not an option" in text
+    # click option -> the MLproject parameter feeding it
+    locs = await client.text_document_definition_async(lsp.DefinitionParams(
+        text_document=td(s_uri), position=pos_of(script, "def train(data_dir", 11)))
+    assert locs[0].uri == ml_uri and locs[0].range.start == pos_of(ml, "data_dir: {")
+    # flow.run key -> Parameter
+    locs = await client.text_document_definition_async(lsp.DefinitionParams(
+        text_document=td(s_uri), position=pos_of(script, "dict(data_dir=", 6)))
+    assert locs[0].range.start == pos_of(script, '"data_dir")')
+    # references from the script side find the MLproject too
+    locs = await client.text_document_references_async(lsp.ReferenceParams(
+        text_document=td(s_uri), position=pos_of(script, '"--data-dir"', 2),
+        context=lsp.ReferenceContext(include_declaration=True)))
+    assert any(l.uri == ml_uri for l in locs)
+    # entry point hover
+    text = hover_text(await client.text_document_hover_async(lsp.HoverParams(
+        text_document=td(ml_uri), position=pos_of(ml, "main:", 1))))
+    assert "entry point" in text and "`data_dir`" in text
+
+
+async def test_top_level_key_completion(client):
+    ml = client.root / "MLproject"
+    (uri,) = await opened(client, "MLproject")
+    text = ml.read_text() + "con"
+    change_doc(client, uri, 2, text)
+    labels = await _complete(client, uri, lsp.Position(line=text.count("\n"), character=3))
+    assert {"conda_env", "python_env", "docker_env", "entry_points"} <= set(labels)
+
+
+async def test_plugin_module_outside_the_project_is_linted(lsp_client_plugin_dirs):
+    client = lsp_client_plugin_dirs
+    plugin = client.shared / "plugs" / "data.py"
+    text = plugin.read_text() + "\ndef broken(:\n"
+    uri = open_doc(client, plugin, text)
+    diags = await diagnostics(client, uri, 1)
+    assert "DL001" in codes(diags), "found through the workspace's MLprojects and plugin-dirs"
+    symbols_ = await client.text_document_hover_async(lsp.HoverParams(
+        text_document=td(uri), position=lsp.Position(line=0, character=0)))
+    assert symbols_ is None

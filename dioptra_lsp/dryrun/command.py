@@ -58,6 +58,12 @@ def dry_run_command(project_dir, entry_point, params, output_format, graph, impo
         click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     else:
         click.echo(report.to_text())
-    if fatal and output_format == "text":   # the one line to read first on bad input
+    if fatal and output_format == "text" and not graph:   # the one line to read first
         click.echo(f"dioptra-lint: {fatal[0].message}", err=True)
+    elif graph and not report.ok:   # the graph alone would hide why the job fails
+        for p in report.problems:
+            if p.is_error:
+                where = report.display_path(p.path) or ""
+                click.echo(f"dioptra-lint: {where}{f':{p.line}' if p.line else ''}: {p.message}",
+                           err=True)
     sys.exit(0 if report.ok else 1)

@@ -32,7 +32,8 @@ class DryRunReport:
         """The job would start and its flow would build."""
         return not any(p.is_error for p in self.problems)
 
-    def _file(self, path: Path | str | None) -> str | None:
+    def display_path(self, path: Path | str | None) -> str | None:
+        """A file as shown in the report: relative to the project folder when near it."""
         if path is None:
             return None
         text = str(path)
@@ -56,7 +57,7 @@ class DryRunReport:
             "options": {o.name: o.value if o.checked else {"not_checked": o.note, "value": o.value}
                         for o in self.options},
             "plan": [self._task_json(t) for t in self.plan],
-            "problems": [{"kind": p.kind, "message": p.message, "file": self._file(p.path),
+            "problems": [{"kind": p.kind, "message": p.message, "file": self.display_path(p.path),
                           "line": p.line, "severity": p.severity, "stage": p.stage}
                          for p in self.problems],
         }
@@ -72,7 +73,7 @@ class DryRunReport:
                 inputs[i.name] = {"output_of_task": int(i.ref), "item": i.item}
             else:
                 inputs[i.name] = {"expression": i.value}
-        return {"task": task.index, "target": task.target, "file": self._file(task.file),
+        return {"task": task.index, "target": task.target, "file": self.display_path(task.file),
                 "line": task.line, "inputs": inputs, "upstream_tasks": list(task.upstream),
                 "outputs": list(task.outputs)}
 
@@ -104,7 +105,7 @@ class DryRunReport:
         if self.plan:
             out.append("plan:")
             for t in self.plan:
-                where = f"  {self._file(t.file)}:{t.line}" if t.file else ""
+                where = f"  {self.display_path(t.file)}:{t.line}" if t.file else ""
                 out.append(f"  {t.index}. {t.target}{where}")
                 for i in t.inputs:
                     out.append(f"       {i.name} = {_input_text(i)}")
@@ -113,7 +114,7 @@ class DryRunReport:
         if self.problems:
             out.append("problems:")
             for p in self.problems:
-                where = self._file(p.path) or ""
+                where = self.display_path(p.path) or ""
                 if where and p.line:
                     where += f":{p.line}"
                 out.append(f"  {where + ': ' if where else ''}{p.severity}: {p.message} [{p.kind}]")

@@ -202,3 +202,11 @@ def test_import_mode_uses_the_real_command_with_callbacks(project: Path):
         "value": 3}
     imported = run(str(project), "--format", "json", "--import")
     assert json.loads(imported.stdout)["options"]["epochs"] == 300, imported.stderr
+
+
+def test_graph_of_a_failing_job_says_why_on_stderr(project: Path):
+    proc = run(str(project), "--graph", "dot", "-P", "data_dir=nowhere")
+    assert proc.returncode == 1
+    assert proc.stdout.splitlines() == ["digraph plan {", "  rankdir=LR;", "}"]
+    assert proc.stderr.startswith("dioptra-lint: MLproject:5: parameter `data_dir`: -P value "
+                                  "`nowhere` does not exist")

@@ -105,7 +105,7 @@ def syntax_problem(source: SourceText, err: BaseException) -> Problem:
     if isinstance(err, RecursionError):
         message = "Python file is too deeply nested to analyse"
     elif isinstance(err, MemoryError):
-        message = "Python file is too large to analyse"
+        message = "Python file is too large or too deeply nested to analyse"
     else:
         message = f"Python file cannot be parsed: {err}"
     return Problem("syntax", source.path, FILE_START, message)
@@ -495,6 +495,7 @@ def click_command(node: ast.FunctionDef | ast.AsyncFunctionDef, aliases: dict[st
                   group_names: set[str]) -> ClickCommand | None:
     command_deco = None
     is_group = passes_context = False
+    others: list[str] = []
     params: list[ClickParam] = []
     for deco in node.decorator_list:
         call = deco if isinstance(deco, ast.Call) else None
@@ -514,6 +515,8 @@ def click_command(node: ast.FunctionDef | ast.AsyncFunctionDef, aliases: dict[st
             params.append(param)
         elif attr in ("pass_context", "pass_obj") or (q and q.rsplit(".", 1)[-1].startswith("pass_")):
             passes_context = True   # also ``pass_config = click.make_pass_decorator(Config)``
+        elif attr is None:
+            others.append(text.node_source(func))
     if command_deco is None:
         return None
     given = None
@@ -536,7 +539,8 @@ def click_command(node: ast.FunctionDef | ast.AsyncFunctionDef, aliases: dict[st
         function=node.name, command_name=_command_name(node.name, given), params=tuple(params),
         function_params=function_params(node.args, text), used_names=frozenset(used),
         uses_dynamic_locals=dynamic, is_group=is_group, span=text.def_name_span(node, node.name),
-        decorator_span=text.span(command_deco), passes_context=passes_context)
+        decorator_span=text.span(command_deco), passes_context=passes_context,
+        other_decorators=tuple(others))
 
 
 def _main_calls(tree: ast.Module) -> Iterator[ast.Call]:

@@ -301,6 +301,8 @@ class ClickCommand:
     # ``@click.pass_context`` / ``pass_obj`` / a ``make_pass_decorator`` result: click fills the
     # first parameter itself (DL306 must not ask for an option for it).
     passes_context: bool = False
+    # Decorators that are not click's (``@common_options``): they may add options we cannot see.
+    other_decorators: tuple[str, ...] = ()
 
     def option_for_flag(self, flag: str) -> ClickParam | None:
         for p in self.params:

@@ -18,8 +18,9 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     project = ctx.project
     for path, script in scripts(project):
         for cmd in script.commands:
-            if any("**" in p.extra_keywords or not p.dest for p in cmd.params):
-                continue   # an option built from **kwargs or computed decls: its dest is unknown
+            if cmd.other_decorators or any("**" in p.extra_keywords or not p.dest for p in cmd.params):
+                # ``@common_options`` may add the option; ``**kwargs`` or computed decls hide the dest
+                continue
             dests = [p.dest for p in cmd.params]
             fparams = list(cmd.function_params)
             if cmd.passes_context and fparams:

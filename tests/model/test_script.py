@@ -226,6 +226,18 @@ def test_dynamic_locals():
     assert s.commands[0].uses_dynamic_locals and s.commands[0].command_name == "main"
 
 
+def test_unknown_decorators_are_recorded():
+    s = parse('''
+        import click
+        @click.command()
+        @common_options
+        @click.option("--a")
+        def main(a, seed):
+            pass
+    ''')
+    assert s.commands[0].other_decorators == ("common_options",)
+
+
 def test_syntax_error_range():
     s = parse("x = 'é'\né = 1 1\n")
     (problem,) = s.problems

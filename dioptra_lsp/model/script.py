@@ -831,6 +831,27 @@ def _flow_run(call: ast.Call, receiver: str, function: str | None, flow_function
 # --------------------------------------------------------------------------- the script
 
 
+def _with_outside_parameters(flow: Flow, block: ast.AST, owner: str | None, stmts, reader: "_FlowReader") -> Flow:
+    """``x = Parameter("x")`` before the ``with Flow`` block and used inside it joins the flow
+    (Prefect adds a task's inputs to the flow it is bound in)."""
+    first, last = block.lineno, block.end_lineno or block.lineno
+    extra: list[FlowParameter] = []
+    for stmt, own in stmts:
+        if own != owner or not isinstance(stmt, ast.Assign) or first <= stmt.lineno <= last:
+            continue
+        pairs = [(t, stmt.value) for t in stmt.targets]
+        if len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Tuple) \
+                and isinstance(stmt.value, ast.Tuple) and len(stmt.targets[0].elts) == len(stmt.value.elts):
+            pairs = list(zip(stmt.targets[0].elts, stmt.value.elts))
+        for tgt, val in pairs:
+            if isinstance(tgt, ast.Name) and tgt.id in flow.used_names and isinstance(val, ast.Call) \
+                    and reader.kind(val) == "parameter":
+                extra.append(reader._parameter(val, (tgt.id, reader.text.span(tgt))))
+    if not extra:
+        return flow
+    return replace(flow, parameters=tuple(extra) + flow.parameters)
+
+
 def _run_calls(stmts, text: Text) -> Iterator[tuple[ast.Call, str | None]]:
     """``X.run(...)`` calls, looking only at statements on lines that mention ``.run``."""
     lines = {i for i, line in enumerate(text.lines) if "run" in line}
@@ -887,7 +908,8 @@ def _read(source: SourceText, tree: ast.Module) -> PythonScript:
             if found is not None:
                 local = string_constants(functions[owner].body, consts) if owner in functions else consts
                 reader = _FlowReader(aliases, local, text)
-                flows.append(reader.read(n, found[0], found[1], owner))
+                flow = reader.read(n, found[0], found[1], owner)
+                flows.append(_with_outside_parameters(flow, n, owner, stmts, reader))
     builders = {f.function for f in flows if f.function}
     flow_vars: dict[tuple[str | None, str], str | None] = {}   # (function, name) -> building function
     for f in flows:

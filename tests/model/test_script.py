@@ -312,3 +312,16 @@ def test_model_never_raises_on_mutated_scripts(pieces):
     plugin = parse_plugin_module(SourceText(Path("p.py"), text), "p")
     assert all(p.kind == "syntax" and "internal error" not in p.message for p in script.problems)
     assert all("internal error" not in p.message for p in plugin.problems)
+
+
+def test_parameter_declared_before_the_flow_block_joins_it():
+    s = parse('''
+        from dioptra import pyplugs
+        from prefect import Flow, Parameter
+        data_dir = Parameter("data_dir")
+        unused = Parameter("unused")
+        with Flow("x") as flow:
+            pyplugs.call_task("p", "m", "f", data_dir=data_dir)
+        flow.run(parameters=dict(data_dir="/tmp"))
+    ''')
+    assert [(p.name, p.variable) for p in s.flows[0].parameters] == [("data_dir", "data_dir")]

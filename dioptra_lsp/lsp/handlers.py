@@ -395,8 +395,12 @@ def create_server() -> DioptraLanguageServer:
             if doc.path != path and any(m in owners for m in ls.state.owners_of(doc.path)):
                 related[doc.uri] = lsp.FullDocumentDiagnosticReport(items=ls.lsp_diagnostics(doc.path))
         ls.changed_uris.discard(params.text_document.uri)
+        result_id = _result_id(items)
+        if params.previous_result_id == result_id:
+            return lsp.RelatedUnchangedDocumentDiagnosticReport(
+                result_id=result_id, related_documents=related or None)
         return lsp.RelatedFullDocumentDiagnosticReport(
-            items=items, result_id=_result_id(items), related_documents=related or None)
+            items=items, result_id=result_id, related_documents=related or None)
 
     # features --------------------------------------------------------------------------
     features.register(server, safe)

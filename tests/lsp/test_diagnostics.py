@@ -10,13 +10,16 @@ from lsprotocol import types as lsp
 from lsp_helpers import change_doc, codes, diagnostics, is_pull, open_doc, wait_pushed
 
 
-async def test_capabilities_follow_the_client(client):
-    caps = client.protocol.server_capabilities if hasattr(client.protocol, "server_capabilities") else None
-    # pytest-lsp keeps the initialize result on the protocol; check through a pull request instead
-    if is_pull(client):
-        report = await client.text_document_diagnostic_async(lsp.DocumentDiagnosticParams(
-            text_document=lsp.TextDocumentIdentifier(uri=(client.root / "MLproject").as_uri())))
-        assert report.kind == "full"
+async def test_pull_reports_full_then_unchanged(pull_client):
+    client = pull_client
+    uri = open_doc(client, client.root / "MLproject")
+    first = await client.text_document_diagnostic_async(lsp.DocumentDiagnosticParams(
+        text_document=lsp.TextDocumentIdentifier(uri=uri)))
+    assert first.kind == "full" and first.result_id
+    again = await client.text_document_diagnostic_async(lsp.DocumentDiagnosticParams(
+        text_document=lsp.TextDocumentIdentifier(uri=uri), previous_result_id=first.result_id))
+    assert again.kind == "unchanged" and again.result_id == first.result_id
+    assert not client.published, "nothing is pushed to a pull client"
 
 
 async def test_mlproject_diagnostics(client):

@@ -276,6 +276,9 @@ async def test_quick_fix_and_suppress(client):
     assert not any("Suppress DL201" in t for t in titles)
     dl107 = [d for d in diags if d.code == "DL107"]
     actions = await _actions(client, uri, dl107)
+    remove = next(a for a in actions if a.title == "Remove the unused parameter (DL107)")
+    assert not remove.is_preferred, "an unsafe fix is offered, not preferred"
+    assert "unused" not in _apply(ml.read_text(), remove.edit.changes[uri])
     sup = next(a for a in actions if a.title == "Suppress DL107 on this line")
     new = _apply(ml.read_text(), sup.edit.changes[uri])
     assert '{type: string, default: "x"}  # noqa: DL107' in new

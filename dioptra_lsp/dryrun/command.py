@@ -33,7 +33,6 @@ def dry_run_command(project_dir, entry_point, params, output_format, graph, impo
     """
     import os
 
-    from ..config import ConfigError
     from . import dry_run
     from .resolve import ParamSyntaxError, parse_assignments
 
@@ -45,7 +44,11 @@ def dry_run_command(project_dir, entry_point, params, output_format, graph, impo
         raise click.UsageError(f"project folder `{project_dir}` does not exist")
     try:
         report = dry_run(project_dir, entry_point, values, import_script=import_script)
-    except ConfigError as err:
+    except Exception as err:
+        from ..config import ConfigError   # lazily: a refused job never reads the config
+
+        if not isinstance(err, ConfigError):
+            raise
         click.echo(f"dioptra-lint: {err}", err=True)
         sys.exit(2)
     fatal = [p for p in report.problems if p.stage == "project" or p.kind in

@@ -210,3 +210,10 @@ def test_graph_of_a_failing_job_says_why_on_stderr(project: Path):
     assert proc.stdout.splitlines() == ["digraph plan {", "  rankdir=LR;", "}"]
     assert proc.stderr.startswith("dioptra-lint: MLproject:5: parameter `data_dir`: -P value "
                                   "`nowhere` does not exist")
+
+
+def test_bad_config_is_a_usage_error(project: Path):
+    (project / "dioptra-lint.toml").write_text("plugin_dirz = ['x']\n")
+    proc = run(str(project))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "unknown option `plugin_dirz`" in proc.stderr

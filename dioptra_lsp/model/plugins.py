@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from .script import Text, function_params, import_aliases, is_pyplugs, literal, parse_module, qualified, \
+from .pyread import Text, function_params, import_aliases, is_pyplugs, literal, parse_module, qualified, \
     syntax_problem
 from .source import FILE_START, SourceText
 from .types import FunctionParam, PluginFunction, PluginModule, Problem

@@ -178,7 +178,9 @@ class FlowReader:
         return FlowParameter(
             name=name, name_span=text.span(name_node) if name_node is not None else text.span(call),
             variable=binding[0] if binding else None, variable_span=binding[1] if binding else None,
-            has_default="default" in kw or len(call.args) > 1,
+            # Prefect: ``required=False`` without a default means a default of None
+            has_default="default" in kw or len(call.args) > 1
+            or (isinstance(required, ast.Constant) and required.value is False),
             required_kw=isinstance(required, ast.Constant) and required.value is True,
             span=text.span(call))
 

@@ -325,3 +325,15 @@ def test_parameter_declared_before_the_flow_block_joins_it():
         flow.run(parameters=dict(data_dir="/tmp"))
     ''')
     assert [(p.name, p.variable) for p in s.flows[0].parameters] == [("data_dir", "data_dir")]
+
+
+def test_parameter_required_false_has_a_default():
+    s = parse('''
+        from prefect import Flow, Parameter
+        with Flow("x") as flow:
+            a = Parameter("a", required=False)
+            b = Parameter("b", required=True)
+    ''')
+    a, b = s.flows[0].parameters
+    assert a.has_default and not a.required_kw
+    assert not b.has_default and b.required_kw

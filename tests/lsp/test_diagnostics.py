@@ -243,3 +243,36 @@ async def test_pull_client_with_refresh_support_is_asked_to_refresh(lsp_client_r
     assert client.diagnostic_refresh_count > before, "the script's diagnostics changed: ask for a re-pull"
     assert "DL205" not in codes(await diagnostics(client, s_uri))
     assert not client.published, "a pull client is never pushed to"
+
+
+async def test_script_created_on_disk_is_picked_up(client):
+    script = client.root / "src" / "train.py"
+    text = script.read_text()
+    script.unlink()
+    uri = open_doc(client, client.root / "MLproject")
+    assert "DL108" in codes(await diagnostics(client, uri, 1))
+    script.write_text(text)
+    n = len(client.published)
+    client.workspace_did_change_watched_files(lsp.DidChangeWatchedFilesParams(changes=[
+        lsp.FileEvent(uri=script.as_uri(), type=lsp.FileChangeType.Created)]))
+    for _ in range(100):
+        diags = await diagnostics(client, uri, 1, after=n)
+        if "DL108" not in codes(diags):
+            break
+        n = len(client.published)
+        await asyncio.sleep(0.05)
+    assert "DL108" not in codes(diags) and "DL201" in codes(diags)
+
+
+async def test_utf32_client_gets_code_point_columns(emacs_client):
+    client = emacs_client
+    ml = client.root / "MLproject"
+    text = ml.read_text().replace("      --epoch {epochs}\n", "      --epoch {epochs} --\U0001F600x 1\n")
+    uri = open_doc(client, ml, text)
+    diags = await wait_pushed(client, uri, 1)
+    bad = [d for d in diags if d.code == "DL201" and d.range.start.line == 11 and d.range.start.character > 6]
+    assert bad, diags
+    line = text.split("\n")[11]
+    start = line.index("--\U0001F600x")
+    assert bad[0].range.start.character == start
+    assert bad[0].range.end.character == start + 4      # emacs negotiated utf-32: one unit per character

@@ -43,9 +43,7 @@ def complete(analysis, path: Path, lines: list[str], pos: Position) -> list[lsp.
         return []
     if project.mlproject is not None and norm(project.mlproject_path) == path:
         return _mlproject(project, lines, pos, before)
-    if scripts_of(project, path) or any(norm(m.path) == path for m in project.plugin_modules()) or True:
-        return _script(project, path, lines, pos)
-    return []
+    return _script(project, path, lines, pos)
 
 
 def _mlproject(project, lines, pos, before) -> list:

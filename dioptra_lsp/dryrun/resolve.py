@@ -234,8 +234,12 @@ def _compute_value(param: MLParameter, value: Any, folder: Path, given: bool, ml
         return Issue(kind, message, severity, mlproject, span)
 
     if ptype == "path" or ptype == "uri":
+        if not isinstance(value, str) and ptype == "uri" and not value:
+            # urllib.parse reads a falsy non-string (false, 0) as an empty URI: no scheme.
+            return value, [issue("bad-uri", f"parameter `{param.name}` is of type uri but its "
+                                 f"{where} `{value!r}` is not a URI")]
         if not isinstance(value, str):
-            # MLflow hands the value to urllib.parse, which fails on a non-string.
+            # MLflow hands the value to urllib.parse, which fails on any other non-string.
             return value, [issue("invalid-value", f"parameter `{param.name}` of type {ptype} has "
                                  f"the non-string {where} `{value!r}`; MLflow fails on it "
                                  f"(quote it in the MLproject)")]

@@ -50,7 +50,11 @@ def mlflow_outcome(folder: Path, entry_point: str, params: dict, storage: Path):
             if needle in msg:
                 return "fail", kind, msg
         raise
-    except (KeyError, IndexError, ValueError) as err:
+    except ValueError as err:
+        if "Invalid IPv6 URL" in str(err):   # urllib.parse on a path or uri value
+            return "fail", "invalid-value", str(err)
+        return "fail", "command-format", repr(err)
+    except (KeyError, IndexError) as err:
         return "fail", "command-format", repr(err)
     except AttributeError as err:
         if "'NoneType' object has no attribute 'format'" in str(err):
@@ -141,6 +145,8 @@ CASES: list[tuple[str, dict[str, str], str, dict[str, str]]] = [
     ("path-percent", {"MLproject": mlproject('p: {type: path, default: "my%20data"}', cmd('"echo {p}"')), "my data/": ""}, "main", {}),
     ("path-absolute-missing", {"MLproject": mlproject('p: {type: path, default: /definitely/not/here}', cmd('"echo {p}"'))}, "main", {}),
     ("path-int-default", {"MLproject": mlproject('p: {type: path, default: 5}', cmd('"echo {p}"'))}, "main", {}),
+    ("uri-false-default", {"MLproject": mlproject('u: {type: uri, default: false}', cmd('"echo {u}"'))}, "main", {}),
+    ("path-zero-default", {"MLproject": mlproject('p: {type: path, default: 0}', cmd('"echo {p}"'))}, "main", {}),
     ("uri-float-default", {"MLproject": mlproject('u: {type: uri, default: 1.5}', cmd('"echo {u}"'))}, "main", {}),
     ("yaml-floats", {"MLproject": mlproject('a: {type: float, default: 1e-3}\nb: {type: float, default: 1.0e-3}\nc: {type: float, default: .inf}\nd: {type: float, default: 1_000.5}',
                                             cmd('"echo {a} {b} {c} {d}"'))}, "main", {}),
@@ -286,5 +292,69 @@ def test_any_values_and_extra_names_quote_like_mlflow(tmp_path_factory):
         params = {"a": a, "b": b, **extras}
         report = dry_run(folder, "main", params)
         assert report.command == ep.compute_command(dict(params), None)
+
+    check()
+
+
+def _would_download(spec, given) -> bool:
+    """Whether MLflow would try to download this path parameter's value."""
+    from urllib.parse import urlparse
+
+    if not (spec == "path" or (isinstance(spec, dict) and spec.get("type") == "path")):
+        return False
+    value = given if given is not None else (spec.get("default") if isinstance(spec, dict) else None)
+    if not isinstance(value, str):
+        return False
+    try:
+        parsed = urlparse(value)
+    except ValueError:
+        return False
+    return value == "" or (bool(parsed.scheme) and not (parsed.scheme == "file" and not parsed.netloc))
+
+
+def test_random_projects_resolve_like_mlflow(tmp_path_factory):
+    """Random parameter specs (types, YAML-typed defaults, missing ones), commands and -P values,
+    written with yaml.safe_dump: same command or same failure class as MLflow."""
+    import itertools
+
+    import yaml
+    from hypothesis import given, settings, strategies as st
+
+    counter = itertools.count()
+    base = tmp_path_factory.mktemp("random").resolve()
+    locals_ = st.sampled_from([".", "data", "nowhere", "file:data", "/abs/none", "%64ata"])
+    scalars = st.one_of(st.none(), st.booleans(), st.integers(-100, 100),
+                        st.floats(allow_nan=False, width=32), st.text(max_size=8), locals_,
+                        st.sampled_from(["s3://b/k", "1e-3", "on", "010", "{x}", "a b"]))
+    types = st.sampled_from(["string", "float", "path", "uri", "int", "str"])
+    spec = st.one_of(
+        types,
+        st.fixed_dictionaries({"type": types}, optional={"default": scalars}),
+        st.fixed_dictionaries({"type": types, "default": scalars}),
+        st.fixed_dictionaries({"default": scalars}))
+    names = st.sampled_from(["a", "b", "data_dir", "lr"])
+
+    @settings(max_examples=300, deadline=None)
+    @given(params=st.dictionaries(names, spec, max_size=4), given_=st.dictionaries(
+        st.sampled_from(["a", "b", "data_dir", "lr", "extra"]), st.one_of(st.text(max_size=6), locals_),
+        max_size=3), literal=st.text(alphabet="xyz {}-$'\"", max_size=6), use=st.lists(names, max_size=4))
+    def check(params, given_, literal, use):
+        if any(_would_download(s, given_.get(n)) for n, s in params.items()):
+            return   # MLflow would fetch it with an artifact repository: not a dry-run matter
+        folder = base / str(next(counter))
+        (folder / "data").mkdir(parents=True)
+        use = [n for n in use if n in params] + (["undeclared"] if literal[:1] == "x" else [])
+        command = "echo " + literal + " " + " ".join(f"{{{n}}}" for n in use)
+        (folder / "MLproject").write_text(yaml.safe_dump(
+            {"entry_points": {"main": {"parameters": params, "command": command}}}))
+        import os
+        old = os.getcwd()
+        os.chdir(folder)
+        try:
+            expected = mlflow_outcome(folder, "main", dict(given_), base)
+        finally:
+            os.chdir(old)
+        got, report = dry_outcome(folder, "main", dict(given_))
+        assert got[:2] == expected[:2], (expected, got, report.problems)
 
     check()

@@ -105,14 +105,15 @@ class DioptraLanguageServer(LanguageServer):
     def _published(self, analysis: Analysis) -> None:
         """An analysis finished: push to the open documents it covers (push clients)."""
         related = [d for d in self.state.docs.values()
-                   if d.path in analysis.files or d.path == analysis.mlproject]
+                   if d.path in analysis.files or d.path in analysis.previous_files
+                   or d.path == analysis.mlproject]
         if self.pull:
             if self.refresh and any(d.uri not in self.changed_uris for d in related):
                 self.workspace_diagnostic_refresh(None)
             self.changed_uris.clear()
             return
         for doc in related:
-            if analysis.versions.get(doc.path) != doc.version:
+            if doc.path in analysis.versions and analysis.versions[doc.path] != doc.version:
                 continue       # a newer version is already queued: its analysis will publish
             self.publish(doc)
 

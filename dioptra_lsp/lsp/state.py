@@ -78,6 +78,7 @@ class Analysis:
     files: frozenset[Path]
     error: str | None = None
     seconds: float = 0.0
+    previous_files: frozenset[Path] = frozenset()   # files the analysis it replaced covered
     by_path: dict[Path, list[Diagnostic]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -161,6 +162,7 @@ class State:
     def record(self, analysis: Analysis) -> None:
         old = self.analyses.get(analysis.mlproject)
         if old is not None:
+            analysis.previous_files = old.files
             for f in old.files:
                 s = self.owners.get(f)
                 if s is not None:

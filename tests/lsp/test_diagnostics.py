@@ -276,3 +276,14 @@ async def test_utf32_client_gets_code_point_columns(emacs_client):
     start = line.index("--\U0001F600x")
     assert bad[0].range.start.character == start
     assert bad[0].range.end.character == start + 4      # emacs negotiated utf-32: one unit per character
+
+
+async def test_script_no_longer_run_is_cleared(push_client):
+    client = push_client
+    ml = client.root / "MLproject"
+    ml_uri = open_doc(client, ml)
+    s_uri = open_doc(client, client.root / "src" / "train.py")
+    assert "DL205" in codes(await wait_pushed(client, s_uri, 1))
+    n = len(client.published)
+    change_doc(client, ml_uri, 2, ml.read_text().replace("python src/train.py", "python src/other.py"))
+    assert not await wait_pushed(client, s_uri, 1, after=n), "the MLproject no longer runs train.py"

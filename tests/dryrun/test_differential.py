@@ -57,8 +57,8 @@ def mlflow_outcome(folder: Path, entry_point: str, params: dict, storage: Path):
     except (KeyError, IndexError) as err:
         return "fail", "command-format", repr(err)
     except AttributeError as err:
-        if "'NoneType' object has no attribute 'format'" in str(err):
-            return "fail", "no-command", str(err)
+        if "object has no attribute 'format'" in str(err) and "'str'" not in str(err):
+            return "fail", "no-command", str(err)   # the command is null or not a string
         if "'str' object has no attribute" in str(err):   # `{x.y}` in the command
             return "fail", "command-format", str(err)
         return "fail", "invalid-value", str(err)
@@ -356,5 +356,45 @@ def test_random_projects_resolve_like_mlflow(tmp_path_factory):
             os.chdir(old)
         got, report = dry_outcome(folder, "main", dict(given_))
         assert got[:2] == expected[:2], (expected, got, report.problems)
+
+    check()
+
+
+def test_random_structures_fail_like_mlflow(tmp_path_factory):
+    """Random MLproject shapes (nulls, lists and strings where mappings belong): the dry-run
+    refuses exactly when MLflow's loader or runner does, with the same failure class."""
+    import itertools
+
+    import yaml
+    from hypothesis import given, settings, strategies as st
+
+    counter = itertools.count()
+    base = tmp_path_factory.mktemp("shapes").resolve()
+    odd = st.one_of(st.none(), st.text(alphabet="ab", max_size=2), st.integers(0, 2),
+                    st.lists(st.integers(0, 2), max_size=2))
+    def mostly(good):   # an odd shape one time in ten
+        return st.integers(0, 9).flatmap(lambda i: odd if i == 0 else good)
+
+    spec = mostly(st.one_of(st.sampled_from(["string", "float"]), st.fixed_dictionaries(
+        {}, optional={"type": st.sampled_from(["string", "uri"]), "default": odd})))
+    parameters = mostly(st.dictionaries(st.sampled_from(["a", "b"]), spec, max_size=2))
+    # The command is a string or absent/null (a non-string command: see the report's gaps).
+    entry = mostly(st.fixed_dictionaries({}, optional={
+        "parameters": parameters,
+        "command": st.integers(0, 5).flatmap(lambda i: st.sampled_from(
+            [None, ["echo"]] if i == 0 else ["echo {a}", "echo ok", "echo {a} {b}"]))}))
+    doc = mostly(st.fixed_dictionaries({"entry_points": mostly(st.dictionaries(
+        st.sampled_from(["main", "other"]), entry, min_size=1, max_size=2))}, optional={"name": odd}))
+
+    @settings(max_examples=200, deadline=None)
+    @given(doc=doc, given_=st.dictionaries(st.sampled_from(["a", "b"]), st.sampled_from(
+        ["x", "s3://b"]), max_size=2))
+    def check(doc, given_):
+        folder = base / str(next(counter))
+        folder.mkdir()
+        (folder / "MLproject").write_text(yaml.safe_dump(doc))
+        expected = mlflow_outcome(folder, "main", dict(given_), base)
+        got, report = dry_outcome(folder, "main", dict(given_))
+        assert got[:2] == expected[:2], (doc, expected, got, report.problems)
 
     check()

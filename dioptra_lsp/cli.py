@@ -60,6 +60,11 @@ def check(paths, select, ignore, output_format, fail_on, config_file, stdin_file
         if fix:
             raise click.UsageError("--fix cannot be combined with --stdin-filename")
     paths = paths or (Path("."),)
+    # A short-lived process whose model holds no reference cycles: the cyclic collector only
+    # re-scans the growing heap of parsed files (half the run time at 1000 projects).
+    import gc
+
+    gc.disable()
     if config_file is not None and not config_file.is_file():
         raise click.UsageError(f"config file {config_file} does not exist")
     try:

@@ -460,3 +460,27 @@ async def test_plugin_module_outside_the_project_is_linted(lsp_client_plugin_dir
     symbols_ = await client.text_document_hover_async(lsp.HoverParams(
         text_document=td(uri), position=lsp.Position(line=0, character=0)))
     assert symbols_ is None
+
+
+async def test_rename_from_the_script_side_and_uncoupled_flag(client):
+    ml = client.root / "MLproject"
+    script = client.root / "src" / "train.py"
+    ml_uri, s_uri = await opened(client, "MLproject", "src/train.py")
+    prep = await client.text_document_prepare_rename_async(lsp.PrepareRenameParams(
+        text_document=td(s_uri), position=pos_of(script, '"--data-dir"', 3)))
+    assert prep.placeholder == "data_dir"
+    edit = await client.text_document_rename_async(lsp.RenameParams(
+        text_document=td(s_uri), position=pos_of(script, '"--data-dir"', 3), new_name="root"))
+    assert "--root {root}" in _apply(ml.read_text(), edit.changes[ml_uri])
+    assert 'Parameter("root")' in _apply(script.read_text(), edit.changes[s_uri])
+    # `--epoch {epochs}`: the flag is not the parameter's name, so only the MLproject changes
+    edit = await client.text_document_rename_async(lsp.RenameParams(
+        text_document=td(ml_uri), position=pos_of(ml, "{epochs}", 1), new_name="n_epochs"))
+    assert list(edit.changes) == [ml_uri]
+    new = _apply(ml.read_text(), edit.changes[ml_uri])
+    assert "n_epochs: {type: float" in new and "--epoch {n_epochs}" in new
+    # nothing renameable under the cursor
+    with pytest.raises(Exception) as info:
+        await client.text_document_prepare_rename_async(lsp.PrepareRenameParams(
+            text_document=td(ml_uri), position=lsp.Position(line=0, character=1)))
+    assert "nothing to rename" in str(info.value) or "only MLproject parameters" in str(info.value)

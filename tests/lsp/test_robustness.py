@@ -10,8 +10,10 @@ import sys
 
 import pytest
 from lsprotocol import types as lsp
+import pytest_lsp
+from pytest_lsp import ClientServerConfig, LanguageClient
 
-from lsp_helpers import codes, diagnostics, open_doc, pos_of
+from lsp_helpers import PUSH, codes, diagnostics, open_doc, pos_of, wait_pushed
 
 
 async def alive(client):
@@ -191,3 +193,54 @@ def test_websocket_mode_serves_a_client():
     finally:
         proc.kill()
         proc.wait()
+
+
+FAULTY_SERVER = [sys.executable, "-c", """
+import sys
+import dioptra_lsp.lsp.features.hover as hover
+import dioptra_lsp.lsp.state as state
+
+def boom(*args, **kwargs):
+    raise RuntimeError("injected fault")
+
+hover.hover_markdown = boom
+real = state._analyse
+
+def flaky(mlp, *args):
+    if "broken" in str(mlp):
+        raise RuntimeError("injected analysis fault")
+    return real(mlp, *args)
+
+state._analyse = flaky
+from dioptra_lsp.server import main
+sys.exit(main([]))
+"""]
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=FAULTY_SERVER))
+async def faulty_client(lsp_client: LanguageClient, project):
+    from conftest import _start
+
+    await _start(lsp_client, PUSH, project)
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_handler_exceptions_are_logged_and_answered(faulty_client, tmp_path):
+    client = faulty_client
+    ml = client.root / "MLproject"
+    uri = open_doc(client, ml)
+    assert "DL201" in codes(await wait_pushed(client, uri, 1))
+    with pytest.raises(Exception) as info:
+        await client.text_document_hover_async(lsp.HoverParams(
+            text_document=lsp.TextDocumentIdentifier(uri=uri), position=pos_of(ml, "data_dir: {", 2)))
+    assert "injected fault" in str(info.value)
+    assert any("injected fault" in m.message and m.type == lsp.MessageType.Error for m in client.log_messages)
+    # an analysis that crashes is logged; the server goes on with other projects
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    b_uri = open_doc(client, broken / "MLproject", "entry_points: {}\n")
+    assert not await wait_pushed(client, b_uri, 1)
+    assert any("injected analysis fault" in m.message for m in client.log_messages)
+    assert (await client.text_document_definition_async(lsp.DefinitionParams(
+        text_document=lsp.TextDocumentIdentifier(uri=uri), position=pos_of(ml, "{epochs}", 2))))

@@ -31,6 +31,7 @@ try:  # libyaml is ~20x faster; the pure loader gives the same nodes where it is
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
+_STR = "tag:yaml.org,2002:str"
 ENV_KEYS = ("conda_env", "python_env", "docker_env")
 TOP_KEYS = ("name", "entry_points", "databricks_spark_job") + ENV_KEYS
 ENTRY_POINT_KEYS = ("parameters", "command")
@@ -66,6 +67,8 @@ class _Reader:
         self.problems.append(Problem(kind, self.path, span, message, tuple(detail.items())))
 
     def construct(self, node: yaml.Node) -> Any:
+        if node.tag == _STR:   # most keys and values: skip PyYAML's Python-level constructor
+            return node.value
         try:
             return self.loader.construct_object(node, deep=True)
         except (yaml.YAMLError, RecursionError, TypeError, ValueError, OverflowError):

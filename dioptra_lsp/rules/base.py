@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Protocol
@@ -56,10 +57,14 @@ def did_you_mean(word: str, choices: Iterable[str], *, what: str = "") -> str:
 
 def where(path: Path, span: Span, base: Path | None = None) -> str:
     """``src/train.py:12`` relative to ``base`` when possible."""
-    shown = path
+    return f"{_shown(path, base)}:{span.start.line + 1}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _shown(path: Path, base: Path | None) -> str:
     if base is not None:
         try:
-            shown = path.relative_to(base)
+            return path.relative_to(base).as_posix()
         except ValueError:
             pass
-    return f"{shown.as_posix()}:{span.start.line + 1}"
+    return path.as_posix()

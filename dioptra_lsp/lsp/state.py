@@ -94,6 +94,7 @@ class State:
         self.owners: dict[Path, set[Path]] = {}      # file -> MLprojects whose model read it
         self.client = ClientSettings()
         self.settings_cache: dict[Path, Settings] = {}
+        self.settings_stamp: dict[Path, tuple[Path, float | None]] = {}
         self.config_errors: dict[Path, str] = {}
         self.workspace_roots: list[Path] = []
 
@@ -216,7 +217,11 @@ class State:
     def settings_for(self, folder: Path) -> Settings:
         hit = self.settings_cache.get(folder)
         if hit is not None:
-            return hit
+            # Clients that cannot watch files: a config file edited on disk is still noticed.
+            path, mtime = self.settings_stamp.get(folder, (None, None))
+            if path is None or _mtime(path) == mtime:
+                return hit
+            self.forget_settings()
         try:
             base = resolve_settings(folder)
             self.config_errors.pop(folder, None)
@@ -225,11 +230,21 @@ class State:
             base = Settings()
         settings = self.client.apply(base, self.workspace_roots[0] if self.workspace_roots else None)
         self.settings_cache[folder] = settings
+        if base.config_path is not None:
+            self.settings_stamp[folder] = (base.config_path, _mtime(base.config_path))
         return settings
 
     def forget_settings(self) -> None:
         forget_cached_configs()
         self.settings_cache.clear()
+        self.settings_stamp.clear()
+
+
+def _mtime(path: Path) -> float | None:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return None
 
 
 class Linter:

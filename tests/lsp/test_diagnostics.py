@@ -287,3 +287,18 @@ async def test_script_no_longer_run_is_cleared(push_client):
     n = len(client.published)
     change_doc(client, ml_uri, 2, ml.read_text().replace("python src/train.py", "python src/other.py"))
     assert not await wait_pushed(client, s_uri, 1, after=n), "the MLproject no longer runs train.py"
+
+
+async def test_edited_config_file_noticed_without_watcher(client):
+    config = client.root / "dioptra-lint.toml"
+    config.write_text('ignore = ["DL205"]\n')
+    uri = open_doc(client, client.root / "MLproject")
+    assert "DL107" in codes(await diagnostics(client, uri, 1))
+    import os
+    import time as _time
+
+    config.write_text('ignore = ["DL107"]\n')
+    os.utime(config, ns=(_time.time_ns() + 10**9, _time.time_ns() + 10**9))
+    n = len(client.published)
+    change_doc(client, uri, 2, (client.root / "MLproject").read_text() + "\n")
+    assert "DL107" not in codes(await diagnostics(client, uri, 2, after=n))

@@ -136,14 +136,17 @@ class DioptraLanguageServer(LanguageServer):
             self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
     def relint_all(self) -> None:
-        mlps: dict[Path, None] = {m: None for m in self.state.analyses}
-        for doc in self.state.docs.values():
-            for m in self.state.owners_of(doc.path):
-                mlps[m] = None
+        """Settings changed: the projects of open documents first, the rest in the background."""
+        mlps: dict[Path, None] = {}
         for doc in self.state.docs.values():
             self.changed_uris.add(doc.uri)
+            for m in self.state.owners_of(doc.path):
+                mlps[m] = None
         if mlps:
             self.linter.request(mlps)
+        rest = [m for m in self.state.analyses if m not in mlps]
+        if rest:
+            self.linter.request(rest, background=True)
 
     def index_workspace(self) -> None:
         """Analyse every MLproject of the workspace folders once, so that files reached only
@@ -165,7 +168,7 @@ class DioptraLanguageServer(LanguageServer):
         self.indexing = list(found)
         if found:
             self.log_message(f"indexing {len(found)} MLproject(s) of the workspace")
-            self.linter.request(found)
+            self.linter.request(found, background=True)
 
     async def owners_waiting_for_index(self, path: Path) -> list[Path]:
         owners = self.state.owners_of(path)

@@ -262,6 +262,7 @@ class Linter:
         self._cond: asyncio.Condition | None = None
         self._task: asyncio.Task | None = None
         self._reported: set[str] = set()
+        self.background: set[Path] = set()
 
     def _ensure(self) -> None:
         if self._task is None or self._task.done():
@@ -269,10 +270,15 @@ class Linter:
             self._cond = asyncio.Condition()
             self._task = asyncio.get_running_loop().create_task(self._run())
 
-    def request(self, mlprojects) -> None:
+    def request(self, mlprojects, background: bool = False) -> None:
+        """Queue analyses; ``background`` ones (workspace indexing) yield to edits."""
         self._ensure()
         for m in mlprojects:
             self.dirty[m] = None
+            if background:
+                self.background.add(m)
+            else:
+                self.background.discard(m)
         if self.dirty:
             self._wake.set()
 
@@ -307,8 +313,10 @@ class Linter:
             # Let notifications that are already queued (newer versions) land first.
             await asyncio.sleep(0)
             while self.dirty:
-                mlp = next(iter(self.dirty))
+                mlp = next((m for m in self.dirty if m not in self.background), None) \
+                    or next(iter(self.dirty))
                 del self.dirty[mlp]
+                self.background.discard(mlp)
                 self.running = mlp
                 overlay = self.state.overlay()
                 versions = self.state.versions()

@@ -20,7 +20,9 @@ def register(server, safe) -> None:
         path = ls.doc_path(uri)
         owners = ls.state.owners_of(path)
         if fresh and owners:
-            await ls.linter.fresh(owners)
+            # Answer from the current buffers; a very large project may answer from the last
+            # model rather than keep the user waiting.
+            await ls.linter.fresh(owners, timeout=2.0)
         analysis = ls.state.analysis_for(path)
         if pos is None:
             return analysis, path, None, None

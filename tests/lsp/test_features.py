@@ -346,8 +346,6 @@ async def test_code_lens_and_dry_run(client):
     assert [l.command.title for l in lenses] == ["\u25b6 Dry run main"]
     cmd = lenses[0].command
     assert cmd.command == "dioptra-lint.dryRun"
-    pytest.importorskip("dioptra_lsp.dryrun.report", reason="dry-run not landed yet") \
-        if not _has_dry_run() else None
     result = await client.workspace_execute_command_async(lsp.ExecuteCommandParams(
         command=cmd.command, arguments=cmd.arguments))
     assert result["entryPoint"] == "main"
@@ -356,14 +354,6 @@ async def test_code_lens_and_dry_run(client):
     assert any("Dry run of main" in m.message for m in client.log_messages)
     kinds = [r.kind for reports in client.progress_reports.values() for r in reports]
     assert kinds[0] == "begin" and kinds[-1] == "end"
-
-
-def _has_dry_run() -> bool:
-    try:
-        from dioptra_lsp.dryrun import dry_run  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 async def test_dry_run_bad_arguments_is_an_error_not_a_crash(client):

@@ -88,8 +88,16 @@ class _Texts:
     def __init__(self, project: ProjectModel, overlay: dict[Path, str] | None) -> None:
         self.overlay = overlay
         self.cache: dict[Path, list[str]] = {}
+        # A comment cannot go inside a block-scalar command (it would become part of the
+        # command): findings there are suppressed by a `# noqa` on the `command: >` line.
+        self.blocks: list[tuple[Path, int, int]] = []
         if project.mlproject is not None:
             self.cache[normalize(project.mlproject_path)] = project.mlproject.text.split("\n")
+            for ep in project.mlproject.entry_points:
+                command = ep.command
+                if command is not None and command.style in (">", "|"):
+                    self.blocks.append((normalize(project.mlproject_path), command.span.start.line,
+                                        command.span.end.line))
         for path, script in project.scripts.items():
             self.cache[normalize(path)] = script.text.split("\n")
 
@@ -102,7 +110,12 @@ class _Texts:
         return lines[index] if 0 <= index < len(lines) else ""
 
     def suppressed(self, diag: Diagnostic) -> bool:
-        m = _NOQA.search(self.line(diag.path, diag.span.start.line))
+        line = diag.span.start.line
+        m = _NOQA.search(self.line(diag.path, line))
+        if not m:
+            header = next((start for path, start, end in self.blocks
+                           if path == diag.path and start < line <= end), None)
+            m = _NOQA.search(self.line(diag.path, header)) if header is not None else None
         if not m:
             return False
         if not m.group("codes"):

@@ -205,3 +205,11 @@ def test_bad_input_is_one_clear_diagnostic_and_the_rest_is_linted(tmp_path, kind
     bad_lines = [l for l in result.stdout.splitlines() if l.startswith("bad/")]
     assert bad_lines, result.stdout
     assert any(" DL001 " in l or " DL101 " in l for l in bad_lines), bad_lines
+
+
+def test_noqa_on_the_block_header_covers_the_folded_command(tmp_path):
+    text = MLPROJECT.replace("--epochs {epochs}", "--epoch {epochs}")
+    write_project(tmp_path / "ep", text.replace("command: >", "command: >  # noqa: DL201"))
+    assert "DL201" not in cli("check", "ep", cwd=tmp_path).stdout
+    write_project(tmp_path / "ep", text.replace("command: >", "command: >  # noqa: DL107"))
+    assert "DL201" in cli("check", "ep", cwd=tmp_path).stdout

@@ -272,8 +272,17 @@ async def test_quick_fix_and_suppress(client):
     assert fix.kind == lsp.CodeActionKind.QuickFix
     (edit,) = fix.edit.changes[uri]
     assert edit.new_text == "--epochs"
-    # --epoch sits inside a folded block scalar: `# noqa` there would become part of the command
-    assert not any("Suppress DL201" in t for t in titles)
+    # --epoch sits inside a folded block scalar: `# noqa` there would become part of the
+    # command, so the suppression goes on the `command: >` line, where it covers the command
+    assert not any(t == "Suppress DL201 on this line" for t in titles)
+    block = next(a for a in actions if a.title == "Suppress DL201 for this command")
+    (edit,) = block.edit.changes[uri]
+    header = next(i for i, l in enumerate(ml.read_text().split("\n")) if "command: >" in l)
+    assert edit.range.start.line == header and edit.new_text == "  # noqa: DL201"
+    change_doc(client, uri, 2, _apply(ml.read_text(), block.edit.changes[uri]))
+    assert "DL201" not in codes(await diagnostics(client, uri, 2))
+    change_doc(client, uri, 3, ml.read_text())
+    await diagnostics(client, uri, 3)
     dl107 = [d for d in diags if d.code == "DL107"]
     actions = await _actions(client, uri, dl107)
     remove = next(a for a in actions if a.title == "Remove the unused parameter (DL107)")
@@ -282,8 +291,8 @@ async def test_quick_fix_and_suppress(client):
     sup = next(a for a in actions if a.title == "Suppress DL107 on this line")
     new = _apply(ml.read_text(), sup.edit.changes[uri])
     assert '{type: string, default: "x"}  # noqa: DL107' in new
-    change_doc(client, uri, 2, new)
-    assert "DL107" not in codes(await diagnostics(client, uri, 2))
+    change_doc(client, uri, 4, new)
+    assert "DL107" not in codes(await diagnostics(client, uri, 4))
 
 
 async def test_suppress_in_script_and_extend_existing_noqa(client):

@@ -98,6 +98,18 @@ def _yaml_scalar_lines(analysis, path: Path) -> set[int]:
     return out
 
 
+def _block_header(analysis, line: int) -> int | None:
+    """The ``command: >`` line of the block command holding ``line``: its `# noqa` covers it."""
+    project = analysis.project
+    if project is None or project.mlproject is None:
+        return None
+    for ep in project.mlproject.entry_points:
+        c = ep.command
+        if c is not None and c.style in (">", "|") and c.span.start.line < line <= c.span.end.line:
+            return c.span.start.line
+    return None
+
+
 def suppress_edit(path: Path, lines: list[str], line_no: int, code: str, unsafe_lines: set[int]) -> TextEdit | None:
     if line_no in unsafe_lines or line_no >= len(lines):
         return None
@@ -135,10 +147,14 @@ def code_actions(ls, analysis, path: Path, uri: str, rng: Span, only) -> list[ls
                     is_preferred=fix.safe, edit=workspace_edit(list(fix.edits), ls.lines_of, ls.codec)))
             if unsafe is None:
                 unsafe = _yaml_scalar_lines(analysis, path) if is_mlproject(path) else _string_lines("\n".join(lines))
-            edit = suppress_edit(path, lines, d.span.start.line, d.code, unsafe)
+            line, title = d.span.start.line, f"Suppress {d.code} on this line"
+            header = _block_header(analysis, line) if is_mlproject(path) and line in unsafe else None
+            if header is not None:
+                line, title = header, f"Suppress {d.code} for this command"
+            edit = suppress_edit(path, lines, line, d.code, unsafe if header is None else set())
             if edit is not None:
                 out.append(lsp.CodeAction(
-                    title=f"Suppress {d.code} on this line", kind=lsp.CodeActionKind.QuickFix,
+                    title=title, kind=lsp.CodeActionKind.QuickFix,
                     diagnostics=[ld], edit=workspace_edit([edit], ls.lines_of, ls.codec)))
     if want_all:
         edits = fix_all_edits(state, path, diags)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,7 +68,7 @@ class ProjectModel:
     def folder(self) -> Path:
         return self.mlproject_path.parent
 
-    @property
+    @functools.cached_property
     def scripts(self) -> dict[Path, PythonScript]:
         out: dict[Path, PythonScript] = {}
         for link in self.links:
@@ -76,7 +77,15 @@ class ProjectModel:
         return out
 
     def links_for(self, entry_point: str) -> tuple[ScriptLink, ...]:
-        return tuple(link for link in self.links if link.entry_point == entry_point)
+        return self._links_by_entry_point.get(entry_point, ())
+
+    @functools.cached_property
+    def _links_by_entry_point(self) -> dict[str, tuple[ScriptLink, ...]]:
+        # An index, not a scan: rules ask once per entry point (1000 in one file happen).
+        index: dict[str, list[ScriptLink]] = {}
+        for link in self.links:
+            index.setdefault(link.entry_point, []).append(link)
+        return {name: tuple(links) for name, links in index.items()}
 
     def resolve_call(self, call: CallTask) -> PluginResolution:
         if isinstance(call.package, Unknown) or isinstance(call.module, Unknown) \
@@ -170,6 +179,8 @@ def load_project(mlproject_path: Path, *, plugin_dirs: tuple[Path, ...] = (),
     mlproject = _cached("mlproject", mlproject_path, src.text,
                         lambda: parse_mlproject(mlproject_path, src.text))
     links: list[ScriptLink] = []
+    seen_scripts: dict[Path, tuple[PythonScript | None, ReadError | None]] = {}
+    nearby_all: tuple[str, ...] | None = None
     for ep in mlproject.entry_points:
         if ep.command is None:
             continue
@@ -181,7 +192,9 @@ def load_project(mlproject_path: Path, *, plugin_dirs: tuple[Path, ...] = (),
             exists = path.is_file() or (overlay is not None and path in overlay)
             script = error = None
             is_python = path.suffix == ".py" or inv.program.startswith("python") or inv.is_module
-            if path.is_dir():
+            if path in seen_scripts:     # many entry points often run one script
+                script, error = seen_scripts[path]
+            elif path.is_dir():
                 error = ReadError(path, "is a directory, not a script")
             elif (exists or os.path.islink(path)) and is_python:
                 text = read_source(path, overlay)
@@ -189,7 +202,10 @@ def load_project(mlproject_path: Path, *, plugin_dirs: tuple[Path, ...] = (),
                     error = text
                 else:
                     script = _cached("script", path, text.text, lambda: parse_script(text))
-            nearby = () if exists or error else _nearby_scripts(folder)
+            seen_scripts[path] = (script, error)
+            if not exists and not error and nearby_all is None:
+                nearby_all = _nearby_scripts(folder)      # one walk per project, when needed
+            nearby = () if exists or error else nearby_all
             links.append(ScriptLink(ep.name, inv, path, exists, script, error, nearby))
     dirs = default_plugin_dirs(folder, plugin_dirs)
     resolutions: dict[tuple[str, str], PluginResolution] = {}

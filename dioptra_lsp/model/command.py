@@ -81,6 +81,9 @@ def _placeholder(raw: str, offset: int, span: Span) -> Placeholder:
     return Placeholder(name, raw, span, offset, conversion, spec, valid)
 
 
+_PLAIN_RUN = re.compile(r"[^ \t\n;&|()<>\\'\"]+").match   # the word loop's "just append" characters
+
+
 def tokenize(value: str, span_of: SpanOf) -> tuple[ShellToken, ...]:
     """Split like a POSIX shell: quotes, backslashes, comments and control operators."""
     tokens: list[ShellToken] = []
@@ -135,8 +138,10 @@ def tokenize(value: str, span_of: SpanOf) -> tuple[ShellToken, ...]:
                     i += 1
                 i += 1
                 continue
-            word.append(ch)
-            i += 1
+            # a run of ordinary characters in one step (most of a command is these)
+            m = _PLAIN_RUN(value, i)
+            word.append(m.group())
+            i = m.end()
         end = min(i, n)
         tokens.append(ShellToken(value[start:end], "".join(word), start, end, span_of(start, end)))
     return tuple(tokens)

@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from . import command as cmd
-from .source import ReadError, Span, read_source
+from .source import Position, ReadError, Span, read_source
 from .types import (
     MISSING,
     Command,
@@ -32,6 +32,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 _STR = "tag:yaml.org,2002:str"
+_NULL = "tag:yaml.org,2002:null"
 ENV_KEYS = ("conda_env", "python_env", "docker_env")
 TOP_KEYS = ("name", "entry_points", "databricks_spark_job") + ENV_KEYS
 ENTRY_POINT_KEYS = ("parameters", "command")
@@ -50,9 +51,13 @@ def malformed_entry(key: YamlKey, known: tuple[str, ...]) -> tuple[str, str] | N
     return None
 
 
+_new = tuple.__new__
+
+
 def _span(node: yaml.Node) -> Span:
     s, e = node.start_mark, node.end_mark
-    return Span.of(s.line, s.column, e.line, e.column)
+    # tuple.__new__ directly: ~20 spans per parameter, NamedTuple.__new__ frames add up
+    return _new(Span, (_new(Position, (s.line, s.column)), _new(Position, (e.line, e.column))))
 
 
 class _Reader:
@@ -92,9 +97,12 @@ class _Reader:
         return out
 
     def keys(self, pairs: list[tuple[yaml.Node, yaml.Node, str]]) -> tuple[YamlKey, ...]:
-        return tuple(
-            YamlKey(name, _span(k), _is_null(v), None if _is_empty(v) else _span(v))
-            for k, v, name in pairs)
+        out = []
+        for k, v, name in pairs:
+            null = v.tag == _NULL and isinstance(v, yaml.ScalarNode)   # _is_null, inlined
+            empty = null and v.start_mark.index == v.end_mark.index
+            out.append(YamlKey(name, _span(k), null, None if empty else _span(v)))
+        return tuple(out)
 
     def source(self, node: yaml.Node) -> str:
         s, e = node.start_mark, node.end_mark

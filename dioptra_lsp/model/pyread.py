@@ -13,6 +13,7 @@ from typing import Any, Iterator
 from .source import FILE_START, Position, SourceText, Span
 from .types import MISSING, FunctionParam, Problem, Unknown
 
+_new = tuple.__new__   # NamedTuple construction without its Python-level __new__
 _NEWLINE = re.compile(r"\r\n|\r|\n")   # the line breaks Python's tokenizer counts
 
 
@@ -43,8 +44,8 @@ class Text:
         if end_col is None:
             end_col = node.col_offset
         if self.ascii:
-            return Span(Position(line, node.col_offset), Position(end, end_col))
-        return Span(Position(line, self.col(line, node.col_offset)), Position(end, self.col(end, end_col)))
+            return _new(Span, (_new(Position, (line, node.col_offset)), _new(Position, (end, end_col))))
+        return Span.of(line, self.col(line, node.col_offset), end, self.col(end, end_col))
 
     def source(self, span: Span) -> str:
         (l1, c1), (l2, c2) = (span.start.line, span.start.character), (span.end.line, span.end.character)

@@ -31,9 +31,10 @@ class Span(NamedTuple):
     start: Position
     end: Position
 
-    @classmethod
-    def of(cls, line: int, col: int, end_line: int, end_col: int) -> "Span":
-        return cls(Position(line, col), Position(end_line, end_col))
+    @staticmethod
+    def of(line: int, col: int, end_line: int, end_col: int) -> "Span":
+        # tuple.__new__ directly: skips the NamedTuple __new__ frames (hot on every read)
+        return _new(Span, (_new(Position, (line, col)), _new(Position, (end_line, end_col))))
 
     @classmethod
     def point(cls, line: int, col: int) -> "Span":
@@ -43,6 +44,7 @@ class Span(NamedTuple):
         return self.start <= pos <= self.end
 
 
+_new = tuple.__new__
 FILE_START = Span.point(0, 0)
 
 

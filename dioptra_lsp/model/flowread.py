@@ -6,7 +6,7 @@ import ast
 from dataclasses import replace
 from typing import Any, Iterator
 
-from .pyread import BLOCKS, Text, children, dotted, header_expressions, is_prefect, is_pyplugs, literal, \
+from .pyread import _FIELDS, BLOCKS, Text, child_fields, dotted, header_expressions, is_prefect, is_pyplugs, literal, \
     loaded_names, qualified, resolve_str, value_of
 from .source import Span
 from .types import MISSING, CallTask, Flow, FlowParameter, FlowRun, KeywordArg, OtherCall, Unknown, ValueExpr
@@ -14,7 +14,8 @@ from .types import MISSING, CallTask, Flow, FlowParameter, FlowRun, KeywordArg, 
 
 
 def _value_expr(node: ast.AST, text: Text) -> ValueExpr:
-    return ValueExpr(text.node_source(node), text.span(node), literal(node), loaded_names([node]))
+    span = text.span(node)   # once: the source is sliced by the same span
+    return ValueExpr(text.source(span), span, literal(node), loaded_names((node,)))
 
 
 def keyword_arg(k: ast.keyword, text: Text) -> KeywordArg:
@@ -67,7 +68,9 @@ class FlowReader:
         names: list[ast.Name] = []
         stmts: list[ast.stmt] = []
         stack: list[ast.AST] = list(node.body)
-        Call, Name, stmt = ast.Call, ast.Name, ast.stmt
+        Call, Name, Constant, stmt, AST = ast.Call, ast.Name, ast.Constant, ast.stmt, ast.AST
+        push = stack.append
+        # ``children()`` inlined: a generator per node was the biggest cost of reading a flow.
         while stack:
             n = stack.pop()
             t = type(n)
@@ -76,11 +79,21 @@ class FlowReader:
             elif t is Name:
                 names.append(n)
                 continue   # no children
+            elif t is Constant:
+                continue
             elif isinstance(n, stmt):
                 stmts.append(n)
-            for child in children(n):
-                parent[id(child)] = n
-                stack.append(child)
+            fields = _FIELDS.get(t) or child_fields(n)
+            for f in fields:
+                value = getattr(n, f, None)
+                if type(value) is list:
+                    for child in value:
+                        if isinstance(child, AST):
+                            parent[id(child)] = n
+                            push(child)
+                elif isinstance(value, AST):
+                    parent[id(value)] = n
+                    push(value)
         calls.sort(key=lambda c: (c.lineno, c.col_offset))
         stmts.sort(key=lambda st: (st.lineno, st.col_offset))
         kinds = {id(c): self.kind(c) for c in calls}

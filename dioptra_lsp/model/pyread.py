@@ -302,12 +302,18 @@ BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
 
-def children(node: ast.AST) -> Iterator[ast.AST]:
-    """Like ``ast.iter_child_nodes`` without the Load/Store markers and constants' insides (faster)."""
+def child_fields(node: ast.AST) -> tuple[str, ...]:
+    """The fields of ``node``'s type that can hold child nodes (memoised in ``_FIELDS``)."""
     fields = _FIELDS.get(type(node))
     if fields is None:
         skip = {"ctx", "type_comment"} | ({"value", "kind"} if isinstance(node, ast.Constant) else set())
         fields = _FIELDS[type(node)] = tuple(f for f in node._fields if f not in skip)
+    return fields
+
+
+def children(node: ast.AST) -> Iterator[ast.AST]:
+    """Like ``ast.iter_child_nodes`` without the Load/Store markers and constants' insides (faster)."""
+    fields = _FIELDS.get(type(node)) or child_fields(node)
     for name in fields:
         value = getattr(node, name, None)
         if isinstance(value, list):

@@ -35,10 +35,14 @@ DEFAULT_EXCLUDE = (".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", "__py
 
 _found: dict[Path, Path | None] = {}
 _loaded: dict[Path, tuple[float, Settings]] = {}
+# Bumped by forget_cached_configs(): a lookup that started before a forget (the language
+# server resolves on a worker thread) must not store what it saw into the fresh cache.
+_generation = 0
 
 
 def find_config(start: Path) -> Path | None:
     """The nearest ``dioptra-lint.toml``, or ``pyproject.toml`` with ``[tool.dioptra-lint]``."""
+    generation = _generation
     folder = start if start.is_dir() else start.parent
     folder = Path(os.path.abspath(folder))
     visited = []
@@ -56,13 +60,16 @@ def find_config(start: Path) -> Path | None:
         if pyproject.is_file() and _has_tool_table(pyproject):
             result = pyproject
             break
-    for v in visited:
-        _found[v] = result
+    if generation == _generation:
+        for v in visited:
+            _found[v] = result
     return result
 
 
 def forget_cached_configs() -> None:
     """Config files changed on disk (the language server watches them)."""
+    global _generation
+    _generation += 1
     _found.clear()
     _loaded.clear()
 
@@ -90,6 +97,7 @@ def _read_toml(path: Path, text: str | None = None) -> dict:
 
 def load_config(path: Path) -> Settings:
     """Settings from one config file; ``ConfigError`` names any unknown key or wrong type."""
+    generation = _generation
     path = Path(os.path.abspath(path))
     try:
         mtime = path.stat().st_mtime
@@ -103,7 +111,8 @@ def load_config(path: Path) -> Settings:
     if path.name == CONFIG_FILE and "tool" in table and "dioptra-lint" in table["tool"]:
         table = table["tool"]["dioptra-lint"]
     settings = settings_from_table(table, path)
-    _loaded[path] = (mtime, settings)
+    if generation == _generation:
+        _loaded[path] = (mtime, settings)
     return settings
 
 

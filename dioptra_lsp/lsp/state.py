@@ -94,6 +94,7 @@ class State:
         self.owners: dict[Path, set[Path]] = {}      # file -> MLprojects whose model read it
         self.client = ClientSettings()
         self.settings_cache: dict[Path, Settings] = {}
+        self.settings_generation = 0
         self.settings_stamp: dict[Path, tuple[Path, float | None]] = {}
         self.config_errors: dict[Path, str] = {}
         self.workspace_roots: list[Path] = []
@@ -222,6 +223,7 @@ class State:
             if path is None or _mtime(path) == mtime:
                 return hit
             self.forget_settings()
+        generation = self.settings_generation
         try:
             base = resolve_settings(folder)
             self.config_errors.pop(folder, None)
@@ -229,12 +231,14 @@ class State:
             self.config_errors[folder] = str(err)
             base = Settings()
         settings = self.client.apply(base, self.workspace_roots[0] if self.workspace_roots else None)
-        self.settings_cache[folder] = settings
-        if base.config_path is not None:
-            self.settings_stamp[folder] = (base.config_path, _mtime(base.config_path))
+        if generation == self.settings_generation:   # not forgotten meanwhile (worker thread)
+            self.settings_cache[folder] = settings
+            if base.config_path is not None:
+                self.settings_stamp[folder] = (base.config_path, _mtime(base.config_path))
         return settings
 
     def forget_settings(self) -> None:
+        self.settings_generation += 1
         forget_cached_configs()
         self.settings_cache.clear()
         self.settings_stamp.clear()
@@ -286,9 +290,12 @@ class Linter:
         """Wait until every one of ``mlprojects`` has an analysis of the current buffers."""
         mlprojects = list(mlprojects)
         stale = [m for m in mlprojects if not self.state.is_fresh(m)]
+        # Queued by something other than an edit (settings or a config file changed): the
+        # versions still match, but the answer must wait for the new analysis.
+        pending = [m for m in mlprojects if m in self.dirty or m == self.running]
         if stale:
             self.request(m for m in stale if m not in self.dirty and m != self.running)
-        else:
+        elif not pending:
             return
         self._ensure()
 

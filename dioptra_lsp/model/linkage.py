@@ -66,9 +66,12 @@ def flag_uses(link: ScriptLink, command: Command, click: ClickCommand | None) ->
     return tuple(uses)
 
 
+_ONE_PLACEHOLDER = re.compile(r"\{[^{}]+\}").fullmatch
+
+
 def _single_placeholder(text: str) -> bool:
     text = text.strip("'\"")
-    return bool(re.fullmatch(r"\{[^{}]+\}", text))
+    return bool(_ONE_PLACEHOLDER(text))
 
 
 def _takes_value(option: ClickParam | None, flag: str, args: tuple[ShellToken, ...], i: int) -> bool:

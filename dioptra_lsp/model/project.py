@@ -64,8 +64,8 @@ class ProjectModel:
     # (package, module) -> resolution, for every call_task reached
     plugin_resolutions: dict[tuple[str, str], PluginResolution] = field(default_factory=dict)
 
-    @property
-    def folder(self) -> Path:
+    @functools.cached_property
+    def folder(self) -> Path:   # cached: rules ask for it per finding and Path.parent is not free
         return self.mlproject_path.parent
 
     @functools.cached_property
@@ -91,9 +91,10 @@ class ProjectModel:
         if isinstance(call.package, Unknown) or isinstance(call.module, Unknown) \
                 or not isinstance(call.package, str) or not isinstance(call.module, str):
             return PluginResolution("unknown", None, None, None, None)
-        return self.plugin_resolutions.get(
-            (call.package, call.module),
-            PluginResolution("unknown", call.package, call.module, None, None))
+        found = self.plugin_resolutions.get((call.package, call.module))
+        if found is None:   # built only when missing: this is asked for every call_task by several rules
+            found = PluginResolution("unknown", call.package, call.module, None, None)
+        return found
 
     def plugin_modules(self) -> tuple[PluginModule, ...]:
         seen: dict[Path, PluginModule] = {}

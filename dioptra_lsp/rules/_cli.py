@@ -24,9 +24,10 @@ _last: tuple[ProjectModel | None, tuple[Invocation, ...]] = (None, ())
 def invocations(project: ProjectModel) -> tuple[Invocation, ...]:
     """Computed once per project: seven rules ask for it in a row."""
     global _last
-    if _last[0] is not project:
-        _last = (project, tuple(_invocations(project)))
-    return _last[1]
+    last = _last   # one read: the language server lints from several threads
+    if last[0] is not project:
+        last = _last = (project, tuple(_invocations(project)))
+    return last[1]
 
 
 def _invocations(project: ProjectModel) -> Iterator[Invocation]:
@@ -63,7 +64,19 @@ def _stem(flag: str) -> str:
     return flag.lstrip("-").replace("-", "_").lower()
 
 
-def mismatches(project: ProjectModel) -> Iterator[Mismatch]:
+_last_mismatches: tuple[ProjectModel | None, tuple[Mismatch, ...]] = (None, ())
+
+
+def mismatches(project: ProjectModel) -> tuple[Mismatch, ...]:
+    """Computed once per project: DL107 and DL203 both ask."""
+    global _last_mismatches
+    last = _last_mismatches
+    if last[0] is not project:
+        last = _last_mismatches = (project, tuple(_mismatches(project)))
+    return last[1]
+
+
+def _mismatches(project: ProjectModel) -> Iterator[Mismatch]:
     for inv in invocations(project):
         ep = inv.entry_point
         used = {p.name for p in ep.command.placeholders}

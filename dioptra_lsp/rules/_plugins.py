@@ -20,7 +20,19 @@ class Reached:
     function: PluginFunction | None   # None: not found (or not resolvable)
 
 
-def calls(project: ProjectModel) -> Iterator[Reached]:
+_last: tuple[ProjectModel | None, tuple[Reached, ...]] = (None, ())
+
+
+def calls(project: ProjectModel) -> tuple[Reached, ...]:
+    """Computed once per project: DL403 and DL404 ask for it in a row."""
+    global _last
+    last = _last   # one read: the language server lints from several threads
+    if last[0] is not project:
+        last = _last = (project, tuple(_calls(project)))
+    return last[1]
+
+
+def _calls(project: ProjectModel) -> Iterator[Reached]:
     for path, script in scripts(project):
         for flow in script.flows:
             for call in flow.call_tasks:

@@ -58,6 +58,12 @@ def _type_name(option: ClickParam) -> str:
     return option.type.source if option.type and option.type.source else "its inferred type"
 
 
+def _declared(inv, use, option: ClickParam, project) -> tuple[tuple[Related, ...], str]:
+    """Related info and ``file:line`` of the option: built only for a finding (most uses are fine)."""
+    path = inv.link.script.path
+    return (Related(path, option.span, f"`{use.flag}` declared here"),), where(path, option.span, project.folder)
+
+
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     import click
 
@@ -76,9 +82,8 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
             if ctype is None:
                 continue
             kind = option.type.kind if option.type else ctype.name
-            related = (Related(inv.link.script.path, option.span, f"`{use.flag}` declared here"),)
-            other = where(inv.link.script.path, option.span, project.folder)
             if param.type in ("path", "uri") and (kind in _NUMERIC or ctype.name in ("integer", "float", "boolean")):
+                related, other = _declared(inv, use, option, project)
                 yield RULE.diagnostic(
                     project.mlproject_path, param.type_span or param.name_span,
                     f"parameter `{param.name}` has type `{param.type}` but feeds `{use.flag}` "
@@ -92,6 +97,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
                 ctype.convert(value, None, None)
             except click.BadParameter as err:
                 reason = err.format_message() if hasattr(err, "format_message") else str(err)
+                related, other = _declared(inv, use, option, project)
                 yield RULE.diagnostic(
                     project.mlproject_path, param.default_span,
                     f"default `{param.default_text or value}` of parameter `{param.name}` reaches "

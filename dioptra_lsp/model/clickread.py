@@ -6,7 +6,7 @@ import ast
 from dataclasses import replace
 from typing import Any, Iterator
 
-from .pyread import Text, click_attr, function_params, literal, qualified, value_of
+from .pyread import Text, click_attr, function_params, literal, qualified, value_of, walk
 from .types import MISSING, ClickCommand, ClickParam, ClickType
 
 _SIMPLE_TYPES = {"INT": "INT", "FLOAT": "FLOAT", "BOOL": "BOOL", "STRING": "STRING", "UUID": "UUID"}
@@ -170,7 +170,7 @@ def click_command(node: ast.FunctionDef | ast.AsyncFunctionDef, aliases: dict[st
     used: set[str] = set()
     dynamic = node.args.kwarg is not None
     for stmt in node.body:
-        for n in ast.walk(stmt):
+        for n in walk(stmt):
             if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load):
                 used.add(n.id)
             elif isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in ("locals", "vars") \
@@ -195,7 +195,7 @@ def _main_calls(tree: ast.Module) -> Iterator[ast.Call]:
             consts = [s.value for s in sides if isinstance(s, ast.Constant)]
             if names == ["__name__"] and consts == ["__main__"]:
                 for inner in stmt.body:
-                    for n in ast.walk(inner):
+                    for n in walk(inner):
                         if isinstance(n, ast.Call):
                             yield n
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Any, Iterator
 
 from .pyread import _FIELDS, BLOCKS, Text, child_fields, dotted, header_expressions, is_prefect, is_pyplugs, literal, \
-    loaded_names, qualified, resolve_str, value_of
+    loaded_names, qualified, resolve_str, value_of, walk
 from .source import Span
 from .types import MISSING, CallTask, Flow, FlowParameter, FlowRun, KeywordArg, OtherCall, Unknown, ValueExpr
 
@@ -320,6 +320,6 @@ def run_calls(stmts, text: Text) -> Iterator[tuple[ast.Call, str | None]]:
         else:
             continue
         for expr in exprs:
-            for n in ast.walk(expr):
+            for n in walk(expr):
                 if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "run":
                     yield n, owner

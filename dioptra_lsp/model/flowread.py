@@ -43,6 +43,8 @@ def _flat_names(target: ast.AST) -> tuple[str, ...]:
     return ()
 
 
+# The concrete statement classes: a set lookup by type instead of isinstance on every node.
+_STMT_TYPES = frozenset(c for c in ast.stmt.__subclasses__())
 _LOG_CALLS = {"print", "debug", "info", "warning", "warn", "error", "exception", "critical", "log", "msg"}
 _PACKAGE_KEYWORDS = (("package",), ("plugin", "plugin_module", "module"), ("func", "function"))
 
@@ -68,7 +70,7 @@ class FlowReader:
         names: list[ast.Name] = []
         stmts: list[ast.stmt] = []
         stack: list[ast.AST] = list(node.body)
-        Call, Name, Constant, stmt, AST = ast.Call, ast.Name, ast.Constant, ast.stmt, ast.AST
+        Call, Name, Constant, AST = ast.Call, ast.Name, ast.Constant, ast.AST
         push = stack.append
         # ``children()`` inlined: a generator per node was the biggest cost of reading a flow.
         while stack:
@@ -81,7 +83,7 @@ class FlowReader:
                 continue   # no children
             elif t is Constant:
                 continue
-            elif isinstance(n, stmt):
+            elif t in _STMT_TYPES:
                 stmts.append(n)
             fields = _FIELDS.get(t) or child_fields(n)
             for f in fields:

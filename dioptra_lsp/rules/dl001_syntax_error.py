@@ -2,38 +2,39 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from ..diagnostics import Diagnostic, Severity
-from ..model.source import Span
+from ..model.source import ReadError, Span
+from ..model.types import Problem
 from .base import Rule, RuleContext
 
 RULE = Rule("DL001", "syntax-error", Severity.ERROR,
             "A Python file or MLproject cannot be read or parsed")
 
 
+def _unreadable(error: ReadError | None, what: str) -> Iterator[Diagnostic]:
+    if error is not None:
+        yield RULE.diagnostic(error.path, Span.point(0, 0), f"cannot lint {what}: {error.message}")
+
+
+def _syntax(problems: Iterable[Problem]) -> Iterator[Diagnostic]:
+    for problem in problems:
+        if problem.kind == "syntax":
+            yield RULE.diagnostic(problem.path, problem.span, problem.message)
+
+
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     project = ctx.project
     if project.read_error is not None:
-        yield RULE.diagnostic(project.mlproject_path, Span.point(0, 0),
-                              f"cannot lint MLproject: {project.read_error.message}")
+        yield from _unreadable(project.read_error, "MLproject")
     elif project.mlproject is not None:
-        for problem in project.mlproject.problems:
-            if problem.kind == "syntax":
-                yield RULE.diagnostic(problem.path, problem.span, problem.message)
+        yield from _syntax(project.mlproject.problems)
     for link in project.links:
-        if link.read_error is not None:
-            yield RULE.diagnostic(link.read_error.path, Span.point(0, 0),
-                                  f"cannot lint script: {link.read_error.message}")
+        yield from _unreadable(link.read_error, "script")
         if link.script is not None:
-            for problem in link.script.problems:
-                if problem.kind == "syntax":
-                    yield RULE.diagnostic(problem.path, problem.span, problem.message)
+            yield from _syntax(link.script.problems)
     for res in project.plugin_resolutions.values():
-        if res.read_error is not None:
-            yield RULE.diagnostic(res.read_error.path, Span.point(0, 0),
-                                  f"cannot lint task plugin: {res.read_error.message}")
+        yield from _unreadable(res.read_error, "task plugin")
         if res.plugin is not None:
-            for problem in res.plugin.problems:
-                if problem.kind == "syntax":
-                    yield RULE.diagnostic(problem.path, problem.span, problem.message)
+            yield from _syntax(res.plugin.problems)

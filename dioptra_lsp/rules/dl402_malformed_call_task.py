@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+
 from typing import Iterator
 
 from ..diagnostics import Diagnostic, Severity
@@ -29,12 +31,24 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
                             f"`call_task` has no {what} argument: it needs "
                             f"call_task(package, plugin_module, function, **kwargs)")
                     elif isinstance(value, Unknown):
+                        named = [n for n in _names_read(value.source) if n not in consts]
+                        why = (f"`{named[0]}` is not a module-level string constant (computed at "
+                               f"run time?); " if named else "")
                         yield RULE.diagnostic(
                             path, span or call.span,
                             f"the {what} of `call_task`, `{value.source}`, is not a string the linter can "
                             f"resolve (a literal, a module-level string constant, or an f-string or `+` over "
-                            f"them), so the plugin call cannot be checked; {known}")
+                            f"them), so the plugin call cannot be checked; {why}{known}")
                     elif value is not None and not isinstance(value, str):
                         yield RULE.diagnostic(
                             path, span or call.span,
                             f"the {what} of `call_task` must be a string, got `{value!r}`")
+
+
+def _names_read(source: str) -> list[str]:
+    """Plain names an expression reads (``f"{PATH}.data"`` reads PATH), in order."""
+    try:
+        tree = ast.parse(source.strip(), mode="eval")
+    except (SyntaxError, ValueError, RecursionError):
+        return []
+    return list(dict.fromkeys(n.id for n in ast.walk(tree) if isinstance(n, ast.Name)))

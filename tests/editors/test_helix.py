@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))   # editor_support, lspclient
 
-from editor_support import EDITORS, WAIT, require_server
+from editor_support import EDITORS, MLPROJECT as SHARED_MLPROJECT, TRAIN_PY, WAIT, require_server
 from lspclient import LspClient
 
 HELIX = EDITORS / "helix"
@@ -85,29 +85,9 @@ HELIX_CAPABILITIES = {
 
 # A project whose command line has a non-ASCII character before the mistake, so the column
 # depends on the position encoding Helix negotiates (it offers utf-8 first).
-MLPROJECT = """\
-name: demo
-
-entry_points:
-  main:
-    parameters:
-      epochs: {type: float, default: 3}
-      lr: {type: float, default: 0.1}
-    command: "python src/tr\u00e4n.py --epoch {epochs}"
-"""
-SCRIPT = """\
-import click
-
-
-@click.command()
-@click.option("--epochs", type=float, default=3)
-def main(epochs):
-    print(epochs)
-
-
-if __name__ == "__main__":
-    main()
-"""
+MLPROJECT = SHARED_MLPROJECT.replace("src/train.py", "src/tr\u00e4n.py")
+SCRIPT = TRAIN_PY
+assert MLPROJECT != SHARED_MLPROJECT
 LINE = 7
 
 

@@ -7,11 +7,13 @@ up from each file.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
+from .model.record import record
 
-@dataclass(frozen=True, slots=True)
+
+@record
 class Settings:
     select: tuple[str, ...] = ()            # empty = every rule
     ignore: tuple[str, ...] = ()

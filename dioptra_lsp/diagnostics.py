@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
 
+from .model.record import record
 from .model.source import Span
 
 
@@ -23,21 +23,21 @@ class Severity(IntEnum):
         return cls[text.strip().upper()]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TextEdit:
     path: Path
     span: Span
     new_text: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Fix:
     title: str
     edits: tuple[TextEdit, ...]
     safe: bool = True
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Related:
     """The other side of a cross-file finding: shown as file:line in messages and as LSP related info."""
 
@@ -46,7 +46,7 @@ class Related:
     message: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Diagnostic:
     code: str
     name: str

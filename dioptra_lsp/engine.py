@@ -77,7 +77,7 @@ def _normalized(diag: Diagnostic) -> Diagnostic:
     path = normalize(diag.path)
     if path == diag.path:
         return diag
-    from dataclasses import replace
+    from .model.record import replace
 
     return replace(diag, path=path)
 
@@ -140,7 +140,7 @@ def find_project_for(path: Path) -> Path | None:
 def run(paths: Iterable[Path], *, config: Path | None = None, select: tuple[str, ...] | None = None,
         ignore: tuple[str, ...] = (), overlay: dict[Path, str] | None = None) -> LintResult:
     """Lint files and folders the way ``dioptra-lint check`` does."""
-    from dataclasses import replace
+    from .model.record import replace
 
     result = LintResult()
     settings_cache: dict[Path, Settings] = {}

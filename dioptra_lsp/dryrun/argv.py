@@ -10,18 +10,18 @@ from __future__ import annotations
 import math
 import shlex
 import uuid
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from ..model.record import record
 from .issues import ERROR, INFO, WARNING, Issue
 
 _OPERATORS = {"&&", "||", ";", ";;", "|", "&", "(", ")", "|&"}
 _REDIRECTS = {">", ">>", "<", "<<", "<<<", ">&", "<&", "&>", ">|"}
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class OptionValue:
     name: str              # click's parameter name (the function argument it fills)
     flag: str              # how it is written on the command line ("--data-dir"), or the name
@@ -31,7 +31,7 @@ class OptionValue:
     source: str = "argv"   # "argv" or "default"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ArgvCheck:
     argv: tuple[str, ...]             # words of the simple command that runs the script
     options: tuple[OptionValue, ...]

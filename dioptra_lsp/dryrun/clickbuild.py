@@ -7,12 +7,12 @@ so click's own parser, conversions and messages apply and nothing is guessed.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import click
 
+from ..model.record import record
 from ..model.types import MISSING, ClickCommand, ClickParam, ClickType, Unknown
 
 _SIMPLE = {"STRING": click.STRING, "STR": click.STRING, "INT": click.INT, "FLOAT": click.FLOAT,
@@ -26,7 +26,7 @@ class _NotLiteral(Exception):
     """Why a type cannot be rebuilt."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Rebuilt:
     command: click.Command
     unchecked: dict[str, str]    # param name -> why its value is passed through unchecked

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
+from ..model.record import record
 from ..model.source import Span
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Issue:
     """A problem (or note) of the dry-run, pinned to a file and line when one is known.
 

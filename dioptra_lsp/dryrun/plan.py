@@ -8,9 +8,9 @@ is bound to the plugin function's signature with ``inspect.Signature.bind`` itse
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass
 from typing import Any
 
+from ..model.record import record
 from ..model.types import MISSING, CallTask, Flow, FlowRun, PluginFunction, ValueExpr
 from .argv import ArgvCheck, json_value
 from .issues import ERROR, WARNING, Issue
@@ -23,7 +23,7 @@ _KINDS = {"positional_only": inspect.Parameter.POSITIONAL_ONLY,
           "var_keyword": inspect.Parameter.VAR_KEYWORD}
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FlowInput:
     """A Prefect ``Parameter`` with the value it receives from ``flow.run``."""
 
@@ -34,7 +34,7 @@ class FlowInput:
     origin: str            # "option --x", "literal", "expression `...`", "Parameter default", "missing"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Input:
     """One bound argument of a task: a concrete value, a flow parameter, or a task's output."""
 
@@ -45,7 +45,7 @@ class Input:
     item: int | None = None  # which element of an unpacked task result
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PlannedTask:
     index: int             # 1-based order in the flow
     target: str            # "package.module.function"
@@ -56,7 +56,7 @@ class PlannedTask:
     outputs: tuple[str, ...]    # names the result is bound to
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Plan:
     parameters: tuple[FlowInput, ...] = ()
     tasks: tuple[PlannedTask, ...] = ()

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from ..model.record import record
 
 if TYPE_CHECKING:   # annotations only: a stage-1 failure never imports the later stages
     from .argv import OptionValue
@@ -14,7 +15,7 @@ if TYPE_CHECKING:   # annotations only: a stage-1 failure never imports the late
     from .resolve import ResolvedParam
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class DryRunReport:
     entry_point: str
     project_dir: Path

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import os
 import shlex
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
+from ..model.record import record
 from ..model.source import Span
 from ..model.types import MISSING, EntryPoint, MLParameter, MLProject
 from .issues import ERROR, INFO, WARNING, Issue
@@ -30,7 +30,7 @@ ENV_KINDS = ("docker_env", "python_env", "conda_env")   # MLflow's precedence or
 _SURVIVABLE = ("MLproject has no `entry_points`", "`command` of entry point")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ResolvedParam:
     name: str
     value: str            # str() of the value after MLflow's type handling, before quoting
@@ -43,7 +43,7 @@ class ResolvedParam:
         return shlex.quote(self.value)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Resolution:
     entry_point: str
     entry: EntryPoint | None          # None when the name ran as a script (``x.py``)

@@ -7,12 +7,12 @@ MLproject parameter -> ``--flag {placeholder}`` -> click option -> function argu
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..model.linkage import Feed, FlagUse, feeds, flag_uses
 from ..model.project import ProjectModel, ScriptLink
+from ..model.record import record
 from ..model.source import Position, Span
 from ..model.types import (CallTask, ClickCommand, ClickParam, EntryPoint, Flow, FlowParameter,
                            FlowRun, KeywordArg, MLParameter, Placeholder, PythonScript)
@@ -22,7 +22,7 @@ NOQA_CODE = re.compile(r"#\s*noqa\s*:\s*(.*)$", re.IGNORECASE)
 CODE = re.compile(r"[A-Za-z]+[0-9]+")
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class Target:
     kind: str                     # "entry-point", "parameter", "placeholder", "flag", "script",
                                   # "option", "function-arg", "flow-parameter", "flow-run-key",

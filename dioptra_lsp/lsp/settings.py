@@ -8,16 +8,16 @@ add to it.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from ..config import ConfigError, Settings, settings_from_table
+from ..model.record import record, replace
 
 SECTION = "dioptra-lint"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ClientSettings:
     select: tuple[str, ...] | None = None
     ignore: tuple[str, ...] = ()

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import ast
-from dataclasses import replace
 from typing import Any, Iterator
 
 from .pyread import Text, click_attr, function_params, literal, qualified, value_of, walk
+from .record import replace
 from .types import MISSING, ClickCommand, ClickParam, ClickType
 
 _SIMPLE_TYPES = {"INT": "INT", "FLOAT": "FLOAT", "BOOL": "BOOL", "STRING": "STRING", "UUID": "UUID"}

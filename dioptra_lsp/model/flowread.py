@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import ast
-from dataclasses import replace
 from typing import Any, Iterator
 
 from .pyread import _FIELDS, BLOCKS, Text, child_fields, dotted, header_expressions, is_prefect, is_pyplugs, literal, \
     loaded_names, qualified, resolve_str, value_of, walk
+from .record import replace
 from .source import Span
 from .types import MISSING, CallTask, Flow, FlowParameter, FlowRun, KeywordArg, OtherCall, Unknown, ValueExpr
 

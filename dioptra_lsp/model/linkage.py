@@ -6,15 +6,15 @@ Derived, static data used by the cross-file rules, the language server and the d
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from .project import ProjectModel, ScriptLink
+from .record import record
 from .types import ClickCommand, ClickParam, Command, EntryPoint, MLParameter, ShellToken
 
 _NUMBER = re.compile(r"^-\d")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FlagUse:
     """``--data-dir {data_dir}`` in a command, paired with the click option it reaches."""
 
@@ -85,7 +85,7 @@ def _takes_value(option: ClickParam | None, flag: str, args: tuple[ShellToken, .
     return True
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Feed:
     """A parameter of the MLproject flowing into a click option of a script."""
 

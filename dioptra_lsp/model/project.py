@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import functools
 import os
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
+from .record import record
 from .source import ReadError, Span
 from .types import CallTask, MLProject, PluginModule, PythonScript, ScriptInvocation, Unknown
 
@@ -28,7 +29,7 @@ def find_mlproject_file(folder: Path) -> Path | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ScriptLink:
     """An entry point's invocation of a script, resolved against the MLproject folder."""
 
@@ -41,7 +42,7 @@ class ScriptLink:
     nearby: tuple[str, ...] = ()     # scripts that do exist, for did-you-mean when this one does not
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PluginResolution:
     """Where ``call_task(package, module, ...)`` leads."""
 
@@ -54,7 +55,7 @@ class PluginResolution:
     read_error: ReadError | None = None
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class ProjectModel:
     mlproject: MLProject | None
     mlproject_path: Path

@@ -8,9 +8,10 @@ language server converts to UTF-16 code units.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
+
+from .record import record
 
 #: Files larger than this are reported, not parsed (a 50 MB "MLproject" is not an MLproject).
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -48,7 +49,7 @@ _new = tuple.__new__
 FILE_START = Span.point(0, 0)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SourceText:
     """A file's text plus what is needed to turn offsets into positions."""
 
@@ -66,7 +67,7 @@ class SourceText:
         return Position(line, col)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ReadError:
     """Why a file could not be turned into text; reported as DL001 naming the file."""
 

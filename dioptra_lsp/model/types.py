@@ -7,11 +7,12 @@ All spans are 0-based lines and 0-based character (code point) columns.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from .record import record
 from .source import Span
 
 
@@ -53,7 +54,7 @@ class Unknown:
         return hash(("Unknown", self.source))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Problem:
     """A fact found while reading a file that a rule turns into a diagnostic.
 
@@ -70,7 +71,7 @@ class Problem:
 # --------------------------------------------------------------------------- MLproject
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class YamlKey:
     """A mapping key as written, for unknown-key and flow-mapping checks."""
 
@@ -80,7 +81,7 @@ class YamlKey:
     value_span: Span | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Placeholder:
     """A ``{field}`` in the command, as ``str.format`` would see it."""
 
@@ -93,7 +94,7 @@ class Placeholder:
     valid: bool               # False for ``{}``, ``{0}``, ``{x.y}``, ``{x[0]}`` ... (MLflow cannot fill)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ShellToken:
     """One word of the command as the shell splits it (before substitution)."""
 
@@ -104,7 +105,7 @@ class ShellToken:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CommandArg:
     """``--flag`` (possibly ``--flag=value``) or a positional word passed to a script."""
 
@@ -114,7 +115,7 @@ class CommandArg:
     placeholders: tuple[str, ...]      # placeholder names in this word (and in an inline value)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ScriptInvocation:
     """One program run by the command: ``python src/train.py --x {x}``."""
 
@@ -126,7 +127,7 @@ class ScriptInvocation:
     span: Span                   # range of the whole simple command
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Command:
     value: str                   # the command string exactly as PyYAML constructs it
     span: Span                   # range of the scalar node
@@ -160,7 +161,7 @@ class ParameterType(str, Enum):
     URI = "uri"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MLParameter:
     name: str
     name_span: Span
@@ -181,7 +182,7 @@ class MLParameter:
         return self.default is not MISSING and self.default is not None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EntryPoint:
     name: str
     name_span: Span
@@ -198,7 +199,7 @@ class EntryPoint:
         return None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EnvironmentRef:
     kind: str          # "conda_env", "python_env", "docker_env"
     value: Any
@@ -207,7 +208,7 @@ class EnvironmentRef:
     exists: bool | None = None     # the named file exists (conda_env / python_env)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MLProject:
     path: Path                               # the MLproject file
     folder: Path                             # the folder holding it (commands run here)
@@ -228,7 +229,7 @@ class MLProject:
 # --------------------------------------------------------------------------- Python scripts
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ClickType:
     """A click parameter type as written: ``click.INT``, ``click.Choice(["a"])``, ``int``."""
 
@@ -244,7 +245,7 @@ class ClickType:
         return default
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ClickParam:
     """One ``@click.option`` or ``@click.argument``."""
 
@@ -277,7 +278,7 @@ class ClickParam:
         return self.default is not MISSING
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FunctionParam:
     name: str
     kind: str          # "positional_only", "positional_or_keyword", "var_positional", "keyword_only", "var_keyword"
@@ -287,7 +288,7 @@ class FunctionParam:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ClickCommand:
     function: str                     # the decorated function's name
     command_name: str                 # click's command name (``train``; underscores become dashes)
@@ -315,7 +316,7 @@ class ClickCommand:
         return tuple(p for p in self.params if p.kind == "option")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ValueExpr:
     """A summarised Python expression passed to a task or flow.run."""
 
@@ -325,14 +326,14 @@ class ValueExpr:
     names: tuple[str, ...]       # plain names it reads (``data_dir``, ``training_dir``)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class KeywordArg:
     name: str | None             # None for ``**mapping``
     span: Span                   # the keyword name (or the ``**`` expression)
     value: ValueExpr
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FlowParameter:
     """``x = Parameter("x", default=...)`` inside a Flow block."""
 
@@ -345,7 +346,7 @@ class FlowParameter:
     span: Span                   # the call
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CallTask:
     """``pyplugs.call_task(package, module, function, **kwargs)``."""
 
@@ -363,7 +364,7 @@ class CallTask:
     index: int                   # order within the flow block
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class OtherCall:
     """A call in a Flow block that is not call_task / Parameter (DL401 material)."""
 
@@ -373,7 +374,7 @@ class OtherCall:
     call_span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FlowRun:
     """``flow.run(parameters=dict(...))``."""
 
@@ -385,7 +386,7 @@ class FlowRun:
     flow_function: str | None    # the function that builds the flow it runs, when known
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Flow:
     name: Any                          # Flow("name")
     variable: str | None               # ``as flow``
@@ -399,7 +400,7 @@ class Flow:
     span: Span                         # the ``with`` statement
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PythonScript:
     path: Path
     text: str
@@ -428,7 +429,7 @@ class PythonScript:
 # --------------------------------------------------------------------------- task plugins
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PluginFunction:
     name: str
     params: tuple[FunctionParam, ...]
@@ -443,7 +444,7 @@ class PluginFunction:
         return any(p.kind == "var_keyword" for p in self.params)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PluginModule:
     path: Path
     dotted: str                       # "dioptra_builtins.data.images"

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Iterator
 
 from ..model.linkage import FlagUse, flag_uses
 from ..model.project import ProjectModel, ScriptLink
+from ..model.record import record
 from ..model.types import ClickCommand, EntryPoint, MLParameter, Placeholder
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Invocation:
     entry_point: EntryPoint
     link: ScriptLink
@@ -50,7 +50,7 @@ def flags_of(click: ClickCommand) -> list[str]:
     return [flag for option in click.options for flag in option.all_flags]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Mismatch:
     """``--model-name {model_architecture}`` while ``model_name`` is declared and never used."""
 

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
 from ..model.project import PluginResolution, ProjectModel
+from ..model.record import record
 from ..model.types import CallTask, PluginFunction, PluginModule
 from ._flows import scripts
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Reached:
     path: Path                    # the script
     call: CallTask

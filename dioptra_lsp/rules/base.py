@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import difflib
 import functools
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Protocol
 
 from ..diagnostics import Diagnostic, Fix, Related, Severity
 from ..model.project import ProjectModel
+from ..model.record import record
 from ..model.source import Span
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Rule:
     code: str
     name: str
@@ -26,7 +26,7 @@ class Rule:
         return Diagnostic(self.code, self.name, self.severity, path, span, message, fix, tuple(related))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RuleContext:
     project: ProjectModel
     # Extra callables allowed inside Flow blocks (DL401), from ``flow-allowed-calls``.

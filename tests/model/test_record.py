@@ -1,0 +1,144 @@
+"""``@record`` behaves like ``@dataclass(frozen=True, slots=True)``: the dataclass is the oracle."""
+
+import copy
+import dataclasses
+import functools
+import pickle
+from dataclasses import FrozenInstanceError, field
+
+import pytest
+
+from dioptra_lsp.model import types
+from dioptra_lsp.model.record import record, record_fields, replace
+
+
+def _declare(decorator, name):
+    class Point:
+        """A point."""
+
+        x: int
+        y: str = "a"
+        hidden: tuple = field(repr=False, default=())
+        tags: list = field(default_factory=list, compare=False)
+
+        def moved(self) -> int:
+            return self.x + 1
+
+    Point.__name__ = Point.__qualname__ = name   # so pickle finds it in this module
+    return decorator(Point)
+
+
+Rec = _declare(record, "Rec")
+Dc = _declare(dataclasses.dataclass(frozen=True, slots=True), "Dc")
+
+CALLS = [((1,), {}), ((1, "b"), {}), ((), {"x": 2, "tags": [1]}), ((3, "c", (1,), [2]), {})]
+
+
+@pytest.mark.parametrize("args, kwargs", CALLS)
+def test_same_repr_equality_and_hash_as_the_dataclass(args, kwargs):
+    r, d = Rec(*args, **kwargs), Dc(*args, **kwargs)
+    assert repr(r) == repr(d).replace("Dc(", "Rec(", 1)
+    twin = Rec(*args, **kwargs)
+    assert r == twin and hash(r) == hash(twin)
+    assert (r == Rec(99)) == (d == Dc(99)) is False
+    assert r.moved() == d.moved()
+    assert r.__match_args__ == d.__match_args__
+
+
+def test_fields_excluded_from_comparison_do_not_count():
+    assert Rec(1, tags=[1]) == Rec(1, tags=[2])
+    assert Rec(1, hidden=(1,)) != Rec(1)
+
+
+def test_comparing_with_another_type_is_not_implemented():
+    assert Rec(1).__eq__(Dc(1)) is NotImplemented
+    assert Rec(1) != (1, "a", (), [])
+
+
+def test_instances_are_frozen_and_slotted():
+    r = Rec(1)
+    with pytest.raises(FrozenInstanceError):
+        r.x = 2
+    with pytest.raises(FrozenInstanceError):
+        del r.x
+    with pytest.raises((AttributeError, TypeError)):
+        object.__setattr__(r, "extra", 1)   # no __dict__: only the declared slots exist
+    assert Rec.__slots__ == Dc.__slots__
+
+
+def test_default_factory_makes_a_new_value_each_time():
+    a, b = Rec(1), Rec(1)
+    assert a.tags == [] and a.tags is not b.tags
+
+
+def test_missing_and_unknown_arguments_fail_like_the_dataclass():
+    for call in (lambda c: c(), lambda c: c(1, nope=2), lambda c: c(1, "a", (), [], 5)):
+        with pytest.raises(TypeError) as rec_err:
+            call(Rec)
+        with pytest.raises(TypeError) as dc_err:
+            call(Dc)
+        assert str(rec_err.value).split("() ")[1] == str(dc_err.value).split("() ")[1]
+
+
+def test_pickle_copy_and_replace_round_trip():
+    r = Rec(1, "b", (2,), [3])
+    assert pickle.loads(pickle.dumps(r)) == r
+    assert copy.copy(r) == r and copy.deepcopy(r) == r
+    changed = replace(r, y="z")
+    assert changed == Rec(1, "z", (2,), [3]) and r.y == "b"
+    with pytest.raises(TypeError, match="no field 'nope'"):
+        replace(r, nope=1)
+
+
+def test_match_by_position():
+    match Rec(5, "q"):
+        case Rec(5, y):
+            assert y == "q"
+        case _:
+            pytest.fail("positional match failed")
+
+
+def test_unslotted_records_allow_cached_properties():
+    @record(slots=False)
+    class Square:
+        side: int
+
+        @functools.cached_property
+        def area(self) -> int:
+            return self.side * self.side
+
+    s = Square(3)
+    assert s.area == 9 and s.area == 9
+    with pytest.raises(FrozenInstanceError):
+        s.side = 4
+
+
+def test_a_default_before_a_required_field_is_refused():
+    with pytest.raises(TypeError, match="non-default field 'b'"):
+        @record
+        class Bad:
+            a: int = 1
+            b: int
+
+
+def test_inherited_fields_come_first():
+    @record
+    class Base:
+        a: int
+
+    @record
+    class Child(Base):
+        b: int = 2
+
+    c = Child(1)
+    assert (c.a, c.b) == (1, 2)
+    assert [f.name for f in record_fields(c)] == ["a", "b"]
+    assert repr(c) == "test_inherited_fields_come_first.<locals>.Child(a=1, b=2)"
+
+
+def test_every_model_type_is_a_record_with_its_annotated_fields():
+    classes = [v for v in vars(types).values()
+               if isinstance(v, type) and "__record_fields__" in v.__dict__]
+    assert len(classes) >= 20
+    for cls in classes:
+        assert [f.name for f in record_fields(cls)] == list(cls.__annotations__)

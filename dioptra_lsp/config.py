@@ -81,7 +81,31 @@ def _has_tool_table(pyproject: Path) -> bool:
         text = pyproject.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return False
-    return "dioptra-lint" in text and "dioptra-lint" in _read_toml(pyproject, text).get("tool", {})
+    return may_have_tool_table(text) and "dioptra-lint" in _read_toml(pyproject, text).get("tool", {})
+
+
+def may_have_tool_table(text: str) -> bool:
+    """False only when ``text`` certainly has no ``tool.dioptra-lint`` table.
+
+    Importing tomllib and parsing costs ~13 ms cold, a large part of a dry-run's start-up, and
+    many pyproject files name this tool only as a dependency or a script (in ``[project...]``
+    tables).  So: scan the lines, and answer yes (parse it) for any mention at the root or in a
+    ``tool`` table, whatever its form: ``[tool.dioptra-lint]``, ``[tool."dioptra-lint"]``,
+    ``dioptra-lint.select = ...`` under ``[tool]``, ``tool.dioptra-lint.x = ...`` at the root.
+    """
+    if "dioptra-lint" not in text:
+        return False
+    import re
+
+    header = re.compile(r"\[\[?\s*([\w.\-\"' ]+?)\s*\]\]?\s*(?:#.*)?")
+    table = ""
+    for line in text.splitlines():
+        found = header.fullmatch(line.strip())
+        if found:
+            table = found.group(1).replace(" ", "").replace('"', "").replace("'", "")
+        if "dioptra-lint" in line and (table in ("", "tool") or table.startswith("tool.")):
+            return True
+    return False
 
 
 def _read_toml(path: Path, text: str | None = None) -> dict:

@@ -1,5 +1,6 @@
 """Configuration resolution: one place, shared by every front-end."""
 
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from dioptra_lsp.config import (
     find_config,
     forget_cached_configs,
     ignored_for_file,
+    may_have_tool_table,
     resolve_settings,
     settings_from_table,
 )
@@ -88,3 +90,29 @@ def test_changed_config_is_reread(tmp_path):
     later = time.time() + 5
     os.utime(path, (later, later))
     assert resolve_settings(tmp_path).ignore == ("DL2",)
+
+
+TABLE_FORMS = [
+    '[tool.dioptra-lint]\nignore = ["DL205"]\n',
+    '[ tool . "dioptra-lint" ]  # spaced and quoted\nignore = ["DL205"]\n',
+    "[tool.'dioptra-lint'.per-file-ignores]\n\"x\" = [\"DL205\"]\n",
+    '[tool]\ndioptra-lint = { ignore = ["DL205"] }\n',
+    '[tool]\n"dioptra-lint".ignore = ["DL205"]\n',
+    'tool.dioptra-lint.ignore = ["DL205"]\n[project]\nname = "x"\n',
+    'tool = { dioptra-lint = { ignore = ["DL205"] } }\n',
+    '[project]\nname = "x"\ndependencies = [\n  ["nested"],\n]\n[tool.dioptra-lint]\nselect = []\n',
+]
+
+
+@pytest.mark.parametrize("text", TABLE_FORMS)
+def test_the_cheap_scan_never_hides_a_table_tomllib_finds(text):
+    assert "dioptra-lint" in tomllib.loads(text)["tool"]   # the oracle: each form is real
+    assert may_have_tool_table(text)
+
+
+def test_a_pyproject_naming_the_tool_only_as_a_dependency_is_not_parsed():
+    text = ('[project]\nname = "dioptra-lint"\ndependencies = ["dioptra-lint[lsp]"]\n'
+            '[project.scripts]\ndioptra-lint = "dioptra_lsp.cli:entry"\n'
+            '[tool.other]\nx = 1\n')
+    assert "dioptra-lint" not in tomllib.loads(text).get("tool", {})
+    assert not may_have_tool_table(text)

@@ -44,7 +44,7 @@ def dry_run(project_dir: str | os.PathLike, entry_point: str = "main",
     # Stage 1 needs only the MLproject: when MLflow would refuse, no script is read at all.
     mlproject = None
     if mlproject_file is not None:
-        from ..model.mlproject import parse_mlproject
+        from ..model.project import parsed_mlproject
         from ..model.source import ReadError, read_source
 
         src = read_source(mlproject_file, overlay)
@@ -52,7 +52,7 @@ def dry_run(project_dir: str | os.PathLike, entry_point: str = "main",
             issue = Issue("unreadable", f"cannot read {mlproject_file}: {src.message}", ERROR,
                           mlproject_file, None, "project")
             return DryRunReport(entry_point, folder, (), None, (), (), (), (), (issue,))
-        mlproject = parse_mlproject(mlproject_file, src.text)
+        mlproject = parsed_mlproject(mlproject_file, src.text)
     resolution = resolve(mlproject, folder, entry_point, params)
     if resolution.command is None:
         return DryRunReport(resolution.entry_point, folder, resolution.parameters, None, (), (),
@@ -63,7 +63,8 @@ def dry_run(project_dir: str | os.PathLike, entry_point: str = "main",
         settings = resolve_settings(folder)
     model = None
     if mlproject_file is not None:
-        model = load_project(mlproject_file, plugin_dirs=settings.plugin_dirs, overlay=overlay)
+        model = load_project(mlproject_file, plugin_dirs=settings.plugin_dirs, overlay=overlay,
+                             entry_points=(resolution.entry.name,) if resolution.entry else ())
     from .argv import check_argv, missing_scripts
     from .plan import build_plan
 

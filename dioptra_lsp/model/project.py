@@ -6,7 +6,7 @@ import functools
 import os
 from dataclasses import field
 from pathlib import Path
-from typing import Any
+from typing import Any, Collection
 
 from .record import record
 from .source import ReadError, Span
@@ -162,9 +162,21 @@ def _script_path(folder: Path, inv: ScriptInvocation) -> Path | None:
     return folder / os.path.expanduser(script) if not os.path.isabs(script) else Path(script)
 
 
+def parsed_mlproject(mlproject_path: Path, text: str) -> MLProject:
+    """``parse_mlproject``, through the parse cache that ``load_project`` uses too."""
+    from .mlproject import parse_mlproject
+
+    return _cached("mlproject", mlproject_path, text, lambda: parse_mlproject(mlproject_path, text))
+
+
 def load_project(mlproject_path: Path, *, plugin_dirs: tuple[Path, ...] = (),
-                 overlay: dict[Path, str] | None = None) -> ProjectModel:
-    """Read an MLproject and everything its commands reach.  Never imports user code."""
+                 overlay: dict[Path, str] | None = None,
+                 entry_points: Collection[str] | None = None) -> ProjectModel:
+    """Read an MLproject and everything its commands reach.  Never imports user code.
+
+    ``entry_points`` limits the scripts read to those of the named entry points (the dry-run
+    needs one); the MLproject itself is always read whole.
+    """
     from .mlproject import load_mlproject
     from .plugins import parse_plugin_module
     from .script import parse_script
@@ -176,15 +188,12 @@ def load_project(mlproject_path: Path, *, plugin_dirs: tuple[Path, ...] = (),
     if isinstance(src, ReadError):
         mlproject = load_mlproject(mlproject_path, overlay)
         return ProjectModel(mlproject, mlproject_path, src, (), default_plugin_dirs(folder, plugin_dirs))
-    from .mlproject import parse_mlproject
-
-    mlproject = _cached("mlproject", mlproject_path, src.text,
-                        lambda: parse_mlproject(mlproject_path, src.text))
+    mlproject = parsed_mlproject(mlproject_path, src.text)
     links: list[ScriptLink] = []
     seen_scripts: dict[Path, tuple[PythonScript | None, ReadError | None]] = {}
     nearby_all: tuple[str, ...] | None = None
     for ep in mlproject.entry_points:
-        if ep.command is None:
+        if ep.command is None or (entry_points is not None and ep.name not in entry_points):
             continue
         for inv in ep.command.invocations:
             path = _script_path(folder, inv)

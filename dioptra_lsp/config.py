@@ -7,10 +7,9 @@ up from each file.
 from __future__ import annotations
 
 import os
-from dataclasses import field
 from pathlib import Path
 
-from .model.record import record
+from .model.record import field, record
 
 
 @record

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import functools
 import os
-from dataclasses import field
 from pathlib import Path
 from typing import Any, Collection
 
-from .record import record
+from .record import field, record
 from .source import ReadError, Span
 from .types import CallTask, MLProject, PluginModule, PythonScript, ScriptInvocation, Unknown
 

@@ -14,6 +14,7 @@ from .source import FILE_START, Position, SourceText, Span
 from .types import MISSING, FunctionParam, Problem, Unknown
 
 _new = tuple.__new__   # NamedTuple construction without its Python-level __new__
+_DEF_NAME = re.compile(r"(?:async\s+)?(?:def|class)\s+(\w+)")   # one pattern, not one per name
 _NEWLINE = re.compile(r"\r\n|\r|\n")   # the line breaks Python's tokenizer counts
 
 
@@ -62,9 +63,9 @@ class Text:
         line = node.lineno - 1
         text = self.lines[line] if line < len(self.lines) else ""
         start = self.col(line, node.col_offset)
-        m = re.compile(r"(?:async\s+)?(?:def|class)\s+" + re.escape(name)).match(text, start)
-        if m:
-            return Span.of(line, m.end() - len(name), line, m.end())
+        m = _DEF_NAME.match(text, start)
+        if m and m.group(1) == name:
+            return Span.of(line, m.start(1), line, m.end(1))
         return Span.of(line, start, line, start)
 
 

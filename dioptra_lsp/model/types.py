@@ -7,12 +7,11 @@ All spans are 0-based lines and 0-based character (code point) columns.
 
 from __future__ import annotations
 
-from dataclasses import field
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from .record import record
+from .record import field, record
 from .source import Span
 
 

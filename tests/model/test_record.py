@@ -4,15 +4,14 @@ import copy
 import dataclasses
 import functools
 import pickle
-from dataclasses import FrozenInstanceError, field
 
 import pytest
 
-from dioptra_lsp.model import types
-from dioptra_lsp.model.record import record, record_fields, replace
+from dioptra_lsp.model import record as record_module, types
+from dioptra_lsp.model.record import FrozenInstanceError, field, record, record_fields, replace
 
 
-def _declare(decorator, name):
+def _declare(decorator, name, field):
     class Point:
         """A point."""
 
@@ -28,8 +27,8 @@ def _declare(decorator, name):
     return decorator(Point)
 
 
-Rec = _declare(record, "Rec")
-Dc = _declare(dataclasses.dataclass(frozen=True, slots=True), "Dc")
+Rec = _declare(record, "Rec", field)
+Dc = _declare(dataclasses.dataclass(frozen=True, slots=True), "Dc", dataclasses.field)
 
 CALLS = [((1,), {}), ((1, "b"), {}), ((), {"x": 2, "tags": [1]}), ((3, "c", (1,), [2]), {})]
 
@@ -57,6 +56,8 @@ def test_comparing_with_another_type_is_not_implemented():
 
 def test_instances_are_frozen_and_slotted():
     r = Rec(1)
+    with pytest.raises(AttributeError):   # both FrozenInstanceErrors are AttributeErrors
+        Dc(1).x = 2
     with pytest.raises(FrozenInstanceError):
         r.x = 2
     with pytest.raises(FrozenInstanceError):
@@ -71,13 +72,40 @@ def test_default_factory_makes_a_new_value_each_time():
     assert a.tags == [] and a.tags is not b.tags
 
 
-def test_missing_and_unknown_arguments_fail_like_the_dataclass():
-    for call in (lambda c: c(), lambda c: c(1, nope=2), lambda c: c(1, "a", (), [], 5)):
+BAD_CALLS = [((), {}), ((1,), {"nope": 2}), ((1, "a", (), [], 5), {}), ((1,), {"x": 2}),
+             ((), {"y": "b"})]
+
+
+def _fresh_class():
+    """A new record class, so each test sees both tiers of __init__ from the start."""
+    return _declare(record, "Rec", field)
+
+
+@pytest.mark.parametrize("args, kwargs", BAD_CALLS)
+def test_bad_calls_fail_like_the_dataclass_in_both_tiers(args, kwargs):
+    fresh = _fresh_class()
+    for _ in range(record_module.COMPILE_AFTER + 2):   # first tier, then the compiled one
         with pytest.raises(TypeError) as rec_err:
-            call(Rec)
+            fresh(*args, **kwargs)
         with pytest.raises(TypeError) as dc_err:
-            call(Dc)
+            Dc(*args, **kwargs)
         assert str(rec_err.value).split("() ")[1] == str(dc_err.value).split("() ")[1]
+
+
+@pytest.mark.parametrize("args, kwargs", CALLS)
+def test_both_tiers_of_init_build_the_same_instance(args, kwargs):
+    fresh = _fresh_class()
+    made = [fresh(*args, **kwargs) for _ in range(record_module.COMPILE_AFTER + 2)]
+    assert fresh.__dict__["__init__"].__qualname__ == "Rec.__init__"   # compiled by now
+    assert all(repr(m) == repr(made[0]) and m == made[0] for m in made)
+    assert repr(made[0]) == repr(Dc(*args, **kwargs)).replace("Dc(", "Rec(", 1)
+
+
+def test_dataclasses_field_is_refused_rather_than_taken_as_a_default():
+    with pytest.raises(TypeError, match="record.field"):
+        @record
+        class Wrong:
+            a: int = dataclasses.field(default=1)
 
 
 def test_pickle_copy_and_replace_round_trip():

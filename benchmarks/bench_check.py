@@ -43,14 +43,17 @@ for folder, dirs, files in os.walk(sys.argv[1]):
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def timed(argv: list[str], repeat: int) -> float:
-    """Median wall time of a command (seconds)."""
-    runs = []
+def timed_pair(floor_argv: list[str], tool_argv: list[str], repeat: int) -> tuple[float, float]:
+    """Median wall times (seconds) of the floor and the tool, run alternately so that a busy
+    moment on the machine (a shared VM) slows both rather than one."""
+    floor, tool = [], []
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, env=ENV)
-        runs.append(time.perf_counter() - t0)
-    return statistics.median(runs)
+        for argv, runs in ((floor_argv, floor), (tool_argv, tool)):
+            t0 = time.perf_counter()
+            subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
+                           env=ENV)
+            runs.append(time.perf_counter() - t0)
+    return statistics.median(floor), statistics.median(tool)
 
 
 def main() -> None:
@@ -65,12 +68,12 @@ def main() -> None:
     try:
         for n in (int(s) for s in args.sizes.split(",")):
             root = generate(tmp / f"n{n}", n)
-            repeat = args.repeat if n < 1000 else max(3, args.repeat // 2)
-            floor = timed([py, "-c", FLOOR, str(root)], repeat)
-            tool = timed([py, "-m", "dioptra_lsp.cli", "check", str(root)], repeat)
+            repeat = args.repeat
+            floor, tool = timed_pair([py, "-c", FLOOR, str(root)],
+                                     [py, "-m", "dioptra_lsp.cli", "check", str(root)], repeat)
             rows.append((f"check, N={n}", tool, floor, "ast.parse + yaml C compose"))
-        floor = timed([py, "-c", "import click, yaml"], 15)
-        tool = timed([py, "-m", "dioptra_lsp.cli", "--version"], 15)
+        floor, tool = timed_pair([py, "-c", "import click, yaml"],
+                                 [py, "-m", "dioptra_lsp.cli", "--version"], 15)
         rows.append(("--version (cold start)", tool, floor, 'python -c "import click, yaml"'))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

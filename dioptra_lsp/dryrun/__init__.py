@@ -78,18 +78,39 @@ def dry_run(project_dir: str | os.PathLike, entry_point: str = "main",
     link = _script_link(model, resolution)
     missing = missing_scripts(model, model.links_for(resolution.entry.name)) if link else ()
     argv = check_argv(model, resolution, link, import_script=import_script)
+    chained = _chained_argv_problems(model, resolution, link, import_script)
     plan = build_plan(model, link, argv)
     return DryRunReport(resolution.entry_point, folder, resolution.parameters, resolution.command,
                         argv.argv, argv.options, plan.parameters, plan.tasks,
-                        resolution.problems + missing + argv.problems + plan.problems, plan.edges)
+                        resolution.problems + missing + argv.problems + chained + plan.problems,
+                        plan.edges)
+
+
+def _chained_argv_problems(model, resolution, link, import_script: bool):
+    """The argv of every other click script in the command (``python prep.py ... && python
+    train.py ...``): the report shows the main script's values, but any script refusing its
+    arguments stops the job."""
+    from .argv import check_argv
+
+    if link is None:
+        return ()
+    problems = []
+    seen = {link.path}
+    for other in model.links_for(resolution.entry.name):
+        if other.path in seen or other.script is None or other.script.entry_command is None:
+            continue
+        seen.add(other.path)
+        problems.extend(check_argv(model, resolution, other, import_script=import_script).problems)
+    return tuple(problems)
 
 
 def _script_link(model, resolution):
-    """The Python script the entry point runs (the first one with a click command)."""
+    """The Python script the report is about: the first with a click command and a Flow (the
+    job's real work), else the first with a click command, else the first script."""
     if model is None or resolution.entry is None:
         return None
     links = model.links_for(resolution.entry.name)
-    for link in links:
-        if link.script is not None and link.script.entry_command is not None:
-            return link
-    return links[0] if links else None
+    with_click = [link for link in links
+                  if link.script is not None and link.script.entry_command is not None]
+    with_flow = [link for link in with_click if link.script.flows]
+    return (with_flow or with_click or list(links) or [None])[0]

@@ -333,3 +333,22 @@ def test_every_missing_script_of_a_chain_is_an_error(tmp_path):
         ("missing-script", "the command runs `prep.sh`"),
         ("missing-script", "the command runs `gone.py`")]
     assert options(report) == {"lr": 1.0, "name": "m"}   # the script that is there is checked
+
+
+def test_every_click_script_of_a_chain_has_its_argv_checked(tmp_path):
+    body = textwrap.indent(textwrap.dedent("""\
+        with Flow("f") as flow:
+            pyplugs.call_task("p", "model", "build", lr=Parameter("lr"))
+        flow.run(parameters=dict(lr=kwargs["lr"]))
+        """), "    ")
+    proj = project(tmp_path, '"python prep.py --rows {rows} && python x.py --lr 1"', FLOW_OPTIONS,
+                   body, params="rows: {type: float, default: 2.5}", plugins=PLUGINS)
+    (proj / "prep.py").write_text("import click\n\n\n@click.command()\n"
+                                  "@click.option('--rows', type=int)\ndef prep(rows):\n    pass\n")
+    report = dry_run(proj)
+    [(kind, message)] = errors(report)
+    assert kind == "click-usage" and "'2.5' is not a valid integer" in message
+    assert options(report) == {"lr": 1.0, "name": "m"}   # the values shown are the flow script's
+    assert [t["target"] for t in report.to_json()["plan"]] == ["p.model.build"]
+    fixed = dry_run(proj, params={"rows": "3"})
+    assert errors(fixed) == [] and fixed.ok

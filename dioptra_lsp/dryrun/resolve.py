@@ -174,9 +174,13 @@ def resolve(project: MLProject | None, folder: Path, entry_point: str,
         if command is None:
             names = entry_point_names(project)
             listing = ", ".join(names) if names else "none"
+            spark = project is not None and any(k.name == "databricks_spark_job"
+                                                for k in project.top_keys)
             issue = Issue("unknown-entry-point",
                           f"no entry point `{entry_point}` (entry points: {listing}); a name "
-                          f"ending in .py or .sh would run as a script",
+                          f"ending in .py or .sh would run as a script"
+                          + ("; this project is a Databricks Spark job (`databricks_spark_job`), "
+                             "which MLflow runs only on the Databricks backend" if spark else ""),
                           ERROR, project.path if project else None, None)
             return Resolution(entry_point, None, (), None, (issue,))
         extras = tuple(ResolvedParam(str(k), str(v), "undeclared", "-P", None)

@@ -174,8 +174,11 @@ def _read_root(reader: _Reader, root: yaml.Node | None) -> MLProject:
     entry_points: list[EntryPoint] = []
     environments: list[EnvironmentRef] = []
     entry_points_node = None
+    spark_job = None   # (key node, value node) of ``databricks_spark_job``
     for key_node, value_node, key in pairs:
-        if key == "name":
+        if key == "databricks_spark_job":
+            spark_job = (key_node, value_node)
+        elif key == "name":
             name = reader.construct(value_node)
         elif key == "entry_points":
             entry_points_node = value_node
@@ -185,10 +188,12 @@ def _read_root(reader: _Reader, root: yaml.Node | None) -> MLProject:
             if key != "docker_env" and isinstance(value, str) and value:
                 exists = os.path.exists(path.parent / value)
             environments.append(EnvironmentRef(key, value, _span(value_node), _span(key_node), exists))
-    if entry_points_node is None:
+    if entry_points_node is None and spark_job is None:
         reader.problem("structure", _span(root) if not pairs else top_keys[0].span,
                        "MLproject has no `entry_points` mapping; keys found: "
                        + ", ".join(k.name for k in top_keys))
+    elif entry_points_node is None:
+        pass   # a Databricks Spark job may do without: checked below
     elif not isinstance(entry_points_node, yaml.MappingNode):
         reader.problem("structure", _span(entry_points_node),
                        f"`entry_points` is a {_kind(entry_points_node)}, not a mapping of entry point names")
@@ -197,8 +202,45 @@ def _read_root(reader: _Reader, root: yaml.Node | None) -> MLProject:
             ep = _read_entry_point(reader, ep_name, key_node, value_node)
             if ep is not None:
                 entry_points.append(ep)
+    if spark_job is not None:
+        _check_spark_job(reader, *spark_job, entry_points_node, entry_points, environments)
     return MLProject(path, path.parent, reader.text, name, tuple(entry_points), top_keys,
                      tuple(environments), tuple(reader.problems))
+
+
+def _check_spark_job(reader: _Reader, key_node: yaml.Node, node: yaml.Node,
+                     entry_points_node: yaml.Node | None, entry_points: list[EntryPoint],
+                     environments: list[EnvironmentRef]) -> None:
+    """What MLflow refuses in a ``databricks_spark_job`` project when it loads it."""
+    if not isinstance(node, yaml.MappingNode):
+        reader.problem("structure", _span(node) if not _is_empty(node) else _span(key_node),
+                       f"`databricks_spark_job` is a {_kind(node)}, not a mapping with "
+                       f"`python_file`, `parameters` and `python_libraries`")
+        return
+    python_file = next((v for k, v, key in reader.pairs(node) if key == "python_file"), None)
+    if python_file is not None and _is_null(python_file):
+        python_file = None
+    # MLflow tests the entry point dict it built: ``entry_points: {}`` counts as none.
+    has_entry_points = isinstance(entry_points_node, yaml.MappingNode) and bool(entry_points_node.value)
+    if python_file is None and not has_entry_points:
+        reader.problem("structure", _span(key_node),
+                       "a Databricks Spark job needs `databricks_spark_job.python_file` or "
+                       "`entry_points`; MLflow refuses a project with neither")
+    elif python_file is not None and has_entry_points:
+        reader.problem("structure", _span(python_file),
+                       "a Databricks Spark job takes `databricks_spark_job.python_file` or "
+                       f"`entry_points`, not both (`entry_points` is at line "
+                       f"{entry_points_node.start_mark.line + 1}); MLflow refuses the project")
+    for ep in entry_points:
+        for param in ep.parameters:
+            if param.type == "path":
+                reader.problem("structure", param.type_span or param.spec_span,
+                               f"a Databricks Spark job has no `path` parameters (`{param.name}` "
+                               f"of entry point `{ep.name}`); use `string` or `uri`")
+    for env in environments:
+        reader.problem("structure", env.key_span,
+                       f"a Databricks Spark job cannot set `{env.kind}`; MLflow refuses the "
+                       f"project (the cluster provides the environment)")
 
 
 def _kind(node: yaml.Node) -> str:

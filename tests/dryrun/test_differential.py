@@ -399,3 +399,48 @@ def test_random_structures_fail_like_mlflow(tmp_path_factory):
         assert got[:2] == expected[:2], (doc, expected, got, report.problems)
 
     check()
+
+
+def test_databricks_spark_job_projects_are_refused_exactly_like_mlflow(tmp_path_factory):
+    """MLflow's load-time rules for ``databricks_spark_job`` (python_file xor entry_points, no
+    `path` parameters, no environment keys): the model reports a structure problem (DL101)
+    exactly when MLflow's loader refuses the project."""
+    import itertools
+
+    import yaml
+    from hypothesis import given, settings, strategies as st
+    from mlflow.exceptions import MlflowException
+
+    from dioptra_lsp.model.mlproject import parse_mlproject
+
+    counter = itertools.count()
+    base = tmp_path_factory.mktemp("spark").resolve()
+    job = st.fixed_dictionaries({}, optional={
+        "python_file": st.sampled_from(["train.py", None]),
+        "parameters": st.just(["--a", "1"]), "python_libraries": st.just(["mlflow"])})
+    entry = st.fixed_dictionaries({"command": st.just("python train.py")}, optional={
+        "parameters": st.dictionaries(st.sampled_from(["a", "b"]),
+                                      st.sampled_from(["string", "path", "uri"]), max_size=2)})
+    doc = st.fixed_dictionaries({"databricks_spark_job": job}, optional={
+        "entry_points": st.dictionaries(st.sampled_from(["main", "other"]), entry, max_size=2),
+        "docker_env": st.just({"image": "python:3.11"}),
+        "python_env": st.just("python_env.yaml"),
+        "conda_env": st.just("conda.yaml")})
+
+    @settings(max_examples=150, deadline=None)
+    @given(doc=doc)
+    def check(doc):
+        folder = base / str(next(counter))
+        folder.mkdir()
+        text = yaml.safe_dump(doc)
+        (folder / "MLproject").write_text(text)
+        try:
+            spec.load_project(str(folder))
+            refused = False
+        except MlflowException:
+            refused = True
+        problems = [p for p in parse_mlproject(folder / "MLproject", text).problems
+                    if p.kind == "structure"]
+        assert bool(problems) == refused, (doc, problems)
+
+    check()

@@ -82,6 +82,8 @@ def check(paths, select, ignore, output_format, fail_on, config_file, stdin_file
             result = run(paths, config=config_file, select=_codes(select) or None, ignore=_codes(ignore))
     for error in result.errors:
         click.echo(f"dioptra-lint: {error}", err=True)
+    for note in result.skipped:
+        click.echo(f"dioptra-lint: skipped {note}", err=True)
     if output_format == "json":
         click.echo(render_json(result.diagnostics))
     else:

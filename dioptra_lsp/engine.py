@@ -28,6 +28,9 @@ _NOQA = re.compile(r"#\s*noqa(?P<sep>\s*:\s*(?P<codes>[A-Za-z]+[0-9]+(?:[\s,]+[A
 class LintResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)     # problems of the tool's input, not findings
+    # Files named on the command line that belong to no entry-point project (a pre-commit hook
+    # passes every changed .py file): noted, not an error.
+    skipped: list[str] = field(default_factory=list)
     projects: int = 0
     files: set[Path] = field(default_factory=set)
 
@@ -156,7 +159,8 @@ def run(paths: Iterable[Path], *, config: Path | None = None, select: tuple[str,
             settings_cache[key] = s
         return settings_cache[key]
 
-    projects: dict[Path, Path | None] = {}    # MLproject -> only this file's diagnostics (None: all)
+    # MLproject -> the files named on the command line (None: the whole project was named)
+    projects: dict[Path, set[Path] | None] = {}
     for raw in paths:
         path = normalize(Path(raw))
         try:
@@ -173,17 +177,20 @@ def run(paths: Iterable[Path], *, config: Path | None = None, select: tuple[str,
                 continue
             owner = find_project_for(path)
             if owner is None:
-                result.errors.append(f"{path}: no MLproject found in its folder or above it; "
+                result.skipped.append(f"{path}: no MLproject found in its folder or above it; "
                                      f"nothing to cross-check")
                 continue
-            if projects.get(owner, path) is not None:
-                projects[owner] = path
+            if owner not in projects:
+                projects[owner] = {path}
+            elif projects[owner] is not None:
+                projects[owner].add(path)
         except ConfigError as err:
             result.errors.append(str(err))
-    jobs: list[tuple[Path, Settings, Path | None]] = []
+    jobs: list[tuple[Path, Settings, frozenset[Path] | None]] = []
     for mlproject, only in projects.items():
         try:
-            jobs.append((mlproject, settings_for(mlproject.parent), only))
+            jobs.append((mlproject, settings_for(mlproject.parent),
+                         frozenset(only) if only is not None else None))
         except ConfigError as err:
             result.errors.append(str(err))
     for files, diags in _analyse_all(jobs, overlay):
@@ -195,11 +202,17 @@ def run(paths: Iterable[Path], *, config: Path | None = None, select: tuple[str,
     return result
 
 
-def _analyse_one(job: tuple[Path, Settings, Path | None], overlay=None) -> tuple[list[Path], list[Diagnostic]]:
+def _analyse_one(job: tuple[Path, Settings, frozenset[Path] | None],
+                 overlay=None) -> tuple[list[Path], list[Diagnostic]]:
     mlproject, settings, only = job
     project, diags = analyse(mlproject, settings, overlay)
     if only is not None:
-        diags = [d for d in diags if d.path == only]
+        # The findings the named files take part in: those in them, and cross-file ones whose
+        # other side is in them (a plugin's changed signature breaks its callers' call_task;
+        # a removed click option breaks the MLproject that passes it).  What a pre-commit
+        # hook, which names the changed files, must not let through.
+        diags = [d for d in diags
+                 if d.path in only or any(r.path in only for r in d.related)]
     return [normalize(p) for p in project.files()], diags
 
 

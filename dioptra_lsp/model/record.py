@@ -125,8 +125,10 @@ def _compile_init(cls: type) -> Callable[..., None]:
         else:
             params.append(f.name)
             value = f.name
-        body.append(f"    __set(self, {f.name!r}, {value})")
-    source = f"def __init__(self, {', '.join(params)}):\n" + ("\n".join(body) or "    pass")
+        body.append(f"    __set(__record_self, {f.name!r}, {value})")
+    # ``__record_self``, not ``self``: a field may well be called ``self``.
+    source = (f"def __init__(__record_self, {', '.join(params)}):\n"
+              + ("\n".join(body) or "    pass"))
     exec(source, namespace)   # noqa: S102 - our own field names, checked as identifiers
     init = namespace["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"
@@ -145,13 +147,14 @@ def _compiled(cls: type) -> Callable[..., None]:
     if init is _bind_init:
         init = _compile_init(cls)
         type.__setattr__(cls, "__init__", init)
+        _made.pop(cls, None)
     return init
 
 
 _made: dict[type, int] = {}
 
 
-def _bind_init(self: Any, *args: Any, **kwargs: Any) -> None:
+def _bind_init(self: Any, /, *args: Any, **kwargs: Any) -> None:
     """The shared ``__init__`` of a class's first instances: binds the common, correct calls
     itself and hands anything else (and every call once the class is busy) to the compiled
     ``__init__``, so errors read exactly as Python words them."""

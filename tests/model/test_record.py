@@ -170,3 +170,14 @@ def test_every_model_type_is_a_record_with_its_annotated_fields():
     assert len(classes) >= 20
     for cls in classes:
         assert [f.name for f in record_fields(cls)] == list(cls.__annotations__)
+
+
+def test_a_field_may_be_called_self():
+    @record
+    class Odd:
+        self: int
+        other: int = 2
+
+    assert Odd(self=7).self == 7   # the shared first-tier __init__
+    made = [Odd(i) for i in range(record_module.COMPILE_AFTER + 2)] + [Odd(self=7)]
+    assert made[-1].self == 7 and made[-2] == Odd(record_module.COMPILE_AFTER + 1)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
@@ -24,15 +23,17 @@ _NOQA = re.compile(r"#\s*noqa(?P<sep>\s*:\s*(?P<codes>[A-Za-z]+[0-9]+(?:[\s,]+[A
                    re.IGNORECASE)
 
 
-@dataclass
 class LintResult:
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)     # problems of the tool's input, not findings
-    # Files named on the command line that belong to no entry-point project (a pre-commit hook
-    # passes every changed .py file): noted, not an error.
-    skipped: list[str] = field(default_factory=list)
-    projects: int = 0
-    files: set[Path] = field(default_factory=set)
+    """What one run found; filled in as projects are linted (so not a frozen record)."""
+
+    def __init__(self) -> None:
+        self.diagnostics: list[Diagnostic] = []
+        self.errors: list[str] = []      # problems of the tool's input, not findings
+        # Files named on the command line that belong to no entry-point project (a pre-commit
+        # hook passes every changed .py file): noted, not an error.
+        self.skipped: list[str] = []
+        self.projects = 0
+        self.files: set[Path] = set()
 
 
 def normalize(path: Path) -> Path:
@@ -222,11 +223,12 @@ PARALLEL_THRESHOLD = 24
 
 def _analyse_all(jobs, overlay):
     """Projects are independent: lint them on every core (fork keeps the imports warm)."""
-    import multiprocessing
-
     workers = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8)
-    if (overlay is not None or workers < 2 or len(jobs) < PARALLEL_THRESHOLD
-            or "fork" not in multiprocessing.get_all_start_methods()):
+    if overlay is not None or workers < 2 or len(jobs) < PARALLEL_THRESHOLD:
+        return [_analyse_one(job, overlay) for job in jobs]
+    import multiprocessing   # only now: importing it costs ~20 ms, a pre-commit run's worth
+
+    if "fork" not in multiprocessing.get_all_start_methods():
         return [_analyse_one(job, overlay) for job in jobs]
     import concurrent.futures
 

@@ -11,7 +11,7 @@ import click
 
 from . import __version__
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "github")
 SEVERITIES = ("info", "warning", "error")
 
 
@@ -86,6 +86,13 @@ def check(paths, select, ignore, output_format, fail_on, config_file, stdin_file
         click.echo(f"dioptra-lint: skipped {note}", err=True)
     if output_format == "json":
         click.echo(render_json(result.diagnostics))
+    elif output_format == "github":
+        from .output import render_github
+
+        text = render_github(result.diagnostics)
+        if text:
+            click.echo(text)
+        click.echo(summary(result))
     else:
         text = render_text(result.diagnostics)
         if text:

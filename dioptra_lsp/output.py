@@ -1,4 +1,5 @@
-"""Rendering diagnostics for people (text) and programs (JSON): 1-based lines and columns."""
+"""Rendering diagnostics for people (text), programs (JSON) and GitHub Actions (workflow
+commands that become annotations on the pull request): 1-based lines and columns."""
 
 from __future__ import annotations
 
@@ -33,6 +34,30 @@ def to_json_objects(diags: list[Diagnostic]) -> list[dict]:
 
 def render_json(diags: list[Diagnostic]) -> str:
     return json.dumps(to_json_objects(diags), indent=2, ensure_ascii=False)
+
+
+_GITHUB_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
+
+
+def _github_data(text: str) -> str:
+    """Escaping of a workflow command's message, as GitHub's runner reads it."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _github_property(text: str) -> str:
+    return _github_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render_github(diags: list[Diagnostic]) -> str:
+    """``::error file=…,line=…::message`` lines: GitHub Actions shows each as an annotation."""
+    lines = []
+    for d in diags:
+        props = (f"file={_github_property(d.path.as_posix())},line={d.span.start.line + 1},"
+                 f"endLine={d.span.end.line + 1},col={d.span.start.character + 1},"
+                 f"endColumn={d.span.end.character + 1},"
+                 f"title={_github_property(f'{d.code} {d.name}')}")
+        lines.append(f"::{_GITHUB_LEVEL[d.severity.label]} {props}::{_github_data(d.message)}")
+    return "\n".join(lines)
 
 
 def summary(result) -> str:

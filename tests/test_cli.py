@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -213,3 +214,41 @@ def test_noqa_on_the_block_header_covers_the_folded_command(tmp_path):
     assert "DL201" not in cli("check", "ep", cwd=tmp_path).stdout
     write_project(tmp_path / "ep", text.replace("command: >", "command: >  # noqa: DL107"))
     assert "DL201" in cli("check", "ep", cwd=tmp_path).stdout
+
+
+def _github_unescape(text: str) -> str:
+    for escaped, raw in (("%0D", "\r"), ("%0A", "\n"), ("%3A", ":"), ("%2C", ","), ("%25", "%")):
+        text = text.replace(escaped, raw)
+    return text
+
+
+def test_github_format_annotates_what_json_reports(tmp_path):
+    """Every finding becomes one workflow command, carrying the JSON output's fields."""
+    import re
+
+    shutil.copytree(Path(__file__).resolve().parents[1] / "examples" / "broken-cli", tmp_path / "ep")
+    data = json.loads(cli("check", "--format", "json", "ep", cwd=tmp_path).stdout)
+    result = cli("check", "--format", "github", "ep", cwd=tmp_path)
+    assert result.returncode == 1
+    pattern = re.compile(r"::(error|warning|notice) file=([^,]*),line=(\d+),endLine=(\d+),"
+                         r"col=(\d+),endColumn=(\d+),title=([^:]*)::(.*)")
+    commands = [pattern.fullmatch(line) for line in result.stdout.splitlines()[:-1]]
+    assert len(commands) == len(data) > 3 and all(commands)
+    level = {"error": "error", "warning": "warning", "info": "notice"}
+    for m, d in zip(commands, data):
+        assert m.group(1) == level[d["severity"]]
+        assert _github_unescape(m.group(2)) == d["file"]
+        assert tuple(map(int, m.group(3, 5, 4, 6))) == (d["line"], d["column"], d["end_line"],
+                                                         d["end_column"])
+        assert _github_unescape(m.group(7)) == f"{d['code']} {d['name']}"
+        assert _github_unescape(m.group(8)) == d["message"]
+    assert result.stdout.splitlines()[-1].startswith("Found ")
+
+
+def test_github_escaping_keeps_every_character():
+    from dioptra_lsp.output import _github_data, _github_property
+
+    text = "50% of a:b,c\r\nnext %0A line"
+    assert "\n" not in _github_data(text) and _github_unescape(_github_data(text)) == text
+    prop = _github_property(text)
+    assert not set(":,\r\n") & set(prop) and _github_unescape(prop) == text

@@ -190,6 +190,10 @@ BAD_INPUTS = {
                                 (p / "src" / "train.py").mkdir()),
     "python_syntax": lambda p: write_project(p, MLPROJECT, "def broken(:\n"),
     "python_binary": lambda p: (write_project(p), (p / "src" / "train.py").write_bytes(b"\x00\xff")),
+    # Reading these would block forever (a FIFO) or never end (/dev/zero).
+    "fifo": lambda p: os.mkfifo(p / "MLproject"),
+    "script_is_a_device": lambda p: (write_project(p), (p / "src" / "train.py").unlink(),
+                                     os.symlink("/dev/zero", p / "src" / "train.py")),
 }
 
 

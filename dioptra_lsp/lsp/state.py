@@ -129,10 +129,10 @@ class State:
                 for spath, script in p.scripts.items():
                     if norm(spath) == path:
                         return script.text
-        try:
-            return path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            return None
+        from ..model.source import ReadError, read_source
+
+        source = read_source(path)   # never blocks on a FIFO, never reads without end
+        return None if isinstance(source, ReadError) else source.text
 
     def lines(self, path: Path) -> list[str]:
         doc = self.by_path.get(path)

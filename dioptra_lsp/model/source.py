@@ -8,6 +8,7 @@ language server converts to UTF-16 code units.
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 from typing import NamedTuple
 
@@ -75,6 +76,19 @@ class ReadError:
     message: str
 
 
+def _too_large(size: int) -> str:
+    return (f"file is too large to lint ({size / 1048576:.1f} MB > "
+            f"{MAX_FILE_BYTES // 1048576} MB)")
+
+
+def _special_kind(mode: int) -> str:
+    for test, kind in ((stat.S_ISFIFO, "named pipe (FIFO)"), (stat.S_ISCHR, "character device"),
+                       (stat.S_ISBLK, "block device"), (stat.S_ISSOCK, "socket")):
+        if test(mode):
+            return kind
+    return "special file"
+
+
 def read_source(path: Path, overlay: "dict[Path, str] | None" = None) -> SourceText | ReadError:
     """Read a file as UTF-8 text, or say in one line why it cannot be linted.
 
@@ -85,11 +99,18 @@ def read_source(path: Path, overlay: "dict[Path, str] | None" = None) -> SourceT
         if text is not None:
             return SourceText(path, text.replace("\r\n", "\n"))
     try:
-        size = os.stat(path).st_size
-        if size > MAX_FILE_BYTES:
-            return ReadError(path, f"file is too large to lint ({size / 1048576:.1f} MB > "
-                                   f"{MAX_FILE_BYTES // 1048576} MB)")
-        data = path.read_bytes()
+        info = os.stat(path)
+        if stat.S_ISDIR(info.st_mode):
+            return ReadError(path, "is a directory, not a file")
+        if not stat.S_ISREG(info.st_mode):
+            # A FIFO would block the read forever, /dev/zero would never end it.
+            return ReadError(path, f"is a {_special_kind(info.st_mode)}, not a regular file")
+        if info.st_size > MAX_FILE_BYTES:
+            return ReadError(path, _too_large(info.st_size))
+        with open(path, "rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)   # bounded: the file may grow while we read
+        if len(data) > MAX_FILE_BYTES:
+            return ReadError(path, _too_large(len(data)))
     except IsADirectoryError:
         return ReadError(path, "is a directory, not a file")
     except FileNotFoundError:

@@ -28,7 +28,7 @@ class FlagUse:
 
 
 def placeholders_in(command: Command, start: int, end: int) -> tuple[str, ...]:
-    return tuple(p.name for p in command.placeholders if start <= p.offset < end and p.valid)
+    return tuple(p.name for p in command.placeholders_between(start, end) if p.valid)
 
 
 def _is_flag_word(text: str) -> bool:

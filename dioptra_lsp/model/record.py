@@ -26,7 +26,7 @@ from __future__ import annotations
 from operator import attrgetter
 from typing import Any, Callable, TypeVar
 
-__all__ = ["record", "field", "replace", "record_fields", "FrozenInstanceError"]
+__all__ = ["record", "field", "cached", "replace", "record_fields", "FrozenInstanceError"]
 
 T = TypeVar("T")
 
@@ -67,6 +67,27 @@ def field(*, default: Any = _NOTHING, default_factory: Callable[[], Any] = _NOTH
           repr: bool = True, compare: bool = True) -> Any:   # noqa: A002
     """Options of one record field, as in :func:`dataclasses.field`."""
     return FieldSpec(default, default_factory, repr, compare)
+
+
+class cached:
+    """``functools.cached_property`` for records, slotted or not: computed on first use and
+    kept beside the fields (not compared, hashed, printed or pickled).  For indexes that turn a
+    linear search into a lookup."""
+
+    def __init__(self, func: Callable[[Any], Any]) -> None:
+        self.func = func
+        self.slot = f"_cached_{func.__name__}"
+        self.__doc__ = func.__doc__
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        try:
+            return getattr(obj, self.slot)
+        except AttributeError:
+            value = self.func(obj)
+            _set(obj, self.slot, value)
+            return value
 
 
 def _values(getter: Callable[[Any], Any], count: int) -> Callable[[Any], tuple]:
@@ -220,7 +241,9 @@ def _build(cls: type, slots: bool) -> type:
     if slots:
         own = set(names) - {n for base in cls.__mro__[1:]
                             for n in base.__dict__.get("__slots__", ())}
-        namespace["__slots__"] = tuple(n for n in names if n in own)
+        # A ``@cached`` property keeps its value in a slot of its own, outside the fields.
+        memo = tuple(v.slot for v in namespace.values() if isinstance(v, cached))
+        namespace["__slots__"] = tuple(n for n in names if n in own) + memo
         namespace.pop("__dict__", None)
         namespace.pop("__weakref__", None)
     compared = tuple(f.name for f in fields if f.compare)

@@ -7,11 +7,12 @@ All spans are 0-based lines and 0-based character (code point) columns.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from .record import field, record
+from .record import cached, field, record
 from .source import Span
 
 
@@ -143,6 +144,16 @@ class Command:
         """Source range of ``value[start:end]``."""
         return table_span(self.offset_positions, self.span, start, end)
 
+    def placeholders_between(self, start: int, end: int) -> tuple[Placeholder, ...]:
+        """The placeholders that begin in ``value[start:end]``, in order."""
+        offsets, ordered = self._placeholders_by_offset
+        return ordered[bisect_left(offsets, start):bisect_left(offsets, end)]
+
+    @cached
+    def _placeholders_by_offset(self) -> tuple[tuple[int, ...], tuple[Placeholder, ...]]:
+        ordered = tuple(sorted(self.placeholders, key=lambda p: p.offset))
+        return tuple(p.offset for p in ordered), ordered
+
 
 def table_span(table: tuple[tuple[int, int], ...], whole: Span, start: int, end: int) -> Span:
     """Source range of characters ``start:end`` of a scalar whose per-character positions are known."""
@@ -192,10 +203,14 @@ class EntryPoint:
     span: Span
 
     def parameter(self, name: str) -> MLParameter | None:
+        return self._parameters_by_name.get(name)
+
+    @cached
+    def _parameters_by_name(self) -> dict[str, MLParameter]:
+        index: dict[str, MLParameter] = {}
         for p in self.parameters:
-            if p.name == name:
-                return p
-        return None
+            index.setdefault(p.name, p)   # a name declared twice: the first, as a search finds
+        return index
 
 
 @record
@@ -305,10 +320,15 @@ class ClickCommand:
     other_decorators: tuple[str, ...] = ()
 
     def option_for_flag(self, flag: str) -> ClickParam | None:
+        return self._params_by_flag.get(flag)
+
+    @cached
+    def _params_by_flag(self) -> dict[str, ClickParam]:
+        index: dict[str, ClickParam] = {}
         for p in self.params:
-            if flag in p.all_flags:
-                return p
-        return None
+            for flag in p.all_flags:
+                index.setdefault(flag, p)   # click lets the first declaration win too
+        return index
 
     @property
     def options(self) -> tuple[ClickParam, ...]:

@@ -83,8 +83,8 @@ def _mismatches(project: ProjectModel) -> Iterator[Mismatch]:
         for use in inv.uses:
             if not use.value_is_single_placeholder or use.value_token is None:
                 continue
-            ph = next((p for p in ep.command.placeholders
-                       if use.value_token.start <= p.offset < use.value_token.end), None)
+            ph = next(iter(ep.command.placeholders_between(use.value_token.start,
+                                                           use.value_token.end)), None)
             if ph is None:
                 continue
             wanted = {_stem(use.flag)} | ({use.option.dest} if use.option is not None else set())

@@ -181,3 +181,27 @@ def test_a_field_may_be_called_self():
     assert Odd(self=7).self == 7   # the shared first-tier __init__
     made = [Odd(i) for i in range(record_module.COMPILE_AFTER + 2)] + [Odd(self=7)]
     assert made[-1].self == 7 and made[-2] == Odd(record_module.COMPILE_AFTER + 1)
+
+
+def test_cached_values_are_computed_once_and_stay_outside_the_fields():
+    from dioptra_lsp.model.record import cached
+
+    calls = []
+
+    @record
+    class Table:
+        rows: tuple
+
+        @cached
+        def index(self) -> dict:
+            calls.append(1)
+            return {r: i for i, r in enumerate(self.rows)}
+
+    t = Table(("a", "b"))
+    assert t.index == {"a": 0, "b": 1} and t.index is t.index and len(calls) == 1
+    assert t == Table(("a", "b")) and hash(t) == hash(Table(("a", "b")))
+    assert repr(t) == "test_cached_values_are_computed_once_and_stay_outside_the_fields.<locals>.Table(rows=('a', 'b'))"
+    copy_ = replace(t)
+    assert copy_.index == t.index and len(calls) == 2   # a new instance computes its own
+    with pytest.raises(FrozenInstanceError):
+        t.index = {}

@@ -11,7 +11,7 @@ import click
 
 from . import __version__
 
-FORMATS = ("text", "json", "github")
+FORMATS = ("text", "full", "json", "github")
 SEVERITIES = ("info", "warning", "error")
 
 
@@ -86,6 +86,20 @@ def check(paths, select, ignore, output_format, fail_on, config_file, stdin_file
         click.echo(f"dioptra-lint: skipped {note}", err=True)
     if output_format == "json":
         click.echo(render_json(result.diagnostics))
+    elif output_format == "full":
+        from .model.source import ReadError, read_source
+        from .output import render_full
+
+        def read(path: Path) -> str | None:
+            if overlay and path in overlay:
+                return overlay[path]
+            source = read_source(path)
+            return None if isinstance(source, ReadError) else source.text
+
+        text = render_full(result.diagnostics, read)
+        if text:
+            click.echo(text + "\n")
+        click.echo(summary(result))
     elif output_format == "github":
         from .output import render_github
 

@@ -72,3 +72,41 @@ def summary(result) -> str:
     fixable = sum(1 for d in diags if d.fix is not None and d.fix.safe)
     tail = f"; {fixable} fixable with --fix" if fixable else ""
     return f"Found {len(diags)} problem{'s' if len(diags) != 1 else ''} ({', '.join(parts)}) in {where}{tail}."
+
+
+def render_full(diags: list[Diagnostic], read) -> str:
+    """Each finding with the source line it points at and carets under its range, the other
+    side of a cross-file finding, and its fix.  ``read(path)`` gives a file's text or None."""
+    lines_of: dict = {}
+
+    def source_lines(path):
+        if path not in lines_of:
+            text = read(path)
+            lines_of[path] = text.split("\n") if text is not None else None
+        return lines_of[path]
+
+    blocks = []
+    for d in diags:
+        start, end = d.span.start, d.span.end
+        block = [f"{d.path.as_posix()}:{start.line + 1}:{start.character + 1}: {d.code} "
+                 f"{d.message}"]
+        lines = source_lines(d.path)
+        if lines is not None and start.line < len(lines):
+            line = lines[start.line]
+            stop = end.character if end.line == start.line else len(line)
+            gutter = str(start.line + 1)
+            pad = " " * len(gutter)
+            # Tabs are shown as four spaces, on the line and before the carets alike.
+            shown = line.replace("\t", "    ")
+            before = line[:start.character].replace("\t", "    ")
+            marked = line[start.character:max(stop, start.character + 1)].replace("\t", "    ")
+            block += [f"{pad} |", f"{gutter} | {shown}",
+                      f"{pad} | {' ' * len(before)}{'^' * max(len(marked), 1)} {d.code}"]
+        for r in d.related:
+            block.append(f"  = {r.message}: {r.path.as_posix()}:{r.span.start.line + 1}"
+                         if r.message else
+                         f"  = see {r.path.as_posix()}:{r.span.start.line + 1}")
+        if d.fix is not None:
+            block.append(f"  = {'fix' if d.fix.safe else 'unsafe fix'}: {d.fix.title}")
+        blocks.append("\n".join(block))
+    return "\n\n".join(blocks)

@@ -256,3 +256,38 @@ def test_github_escaping_keeps_every_character():
     assert "\n" not in _github_data(text) and _github_unescape(_github_data(text)) == text
     prop = _github_property(text)
     assert not set(":,\r\n") & set(prop) and _github_unescape(prop) == text
+
+
+def test_full_format_shows_each_source_line_with_carets_under_the_range(tmp_path):
+    shutil.copytree(Path(__file__).resolve().parents[1] / "examples" / "broken-cli", tmp_path / "ep")
+    data = json.loads(cli("check", "--format", "json", "ep", cwd=tmp_path).stdout)
+    text = cli("check", "ep", cwd=tmp_path).stdout.splitlines()
+    full = cli("check", "--format", "full", "ep", cwd=tmp_path)
+    assert full.returncode == 1
+    blocks = full.stdout.strip().split("\n\n")
+    assert blocks[-1] == text[-1]                   # the summary
+    assert len(blocks) - 1 == len(data) > 3
+    for block, d, header in zip(blocks, data, text):
+        lines = block.split("\n")
+        assert lines[0] == header                   # the same first line as the text format
+        source = (tmp_path / d["file"]).read_text().split("\n")[d["line"] - 1]
+        gutter = str(d["line"])
+        assert lines[2] == f"{gutter} | {source}"   # (no tabs in these files)
+        carets = lines[3][len(gutter) + 3:]
+        width = (d["end_column"] - d["column"]) if d["end_line"] == d["line"] \
+            else len(source) - d["column"] + 1
+        assert carets == " " * (d["column"] - 1) + "^" * max(width, 1) + f" {d['code']}"
+        if d["fix"] is not None:
+            assert lines[-1].endswith(f"fix: {d['fix']['title']}")
+
+
+def test_full_format_expands_tabs_before_the_carets_too():
+    from dioptra_lsp.diagnostics import Diagnostic, Severity
+    from dioptra_lsp.model.source import Span
+    from dioptra_lsp.output import render_full
+
+    diag = Diagnostic("DL201", "unknown-option", Severity.ERROR, Path("MLproject"),
+                      Span.of(0, 2, 0, 5), "bad flag")
+    out = render_full([diag], lambda path: "\t\t--x 1\n").split("\n")
+    assert out[2] == "1 |         --x 1"
+    assert out[3] == "  |         ^^^ DL201"

@@ -186,6 +186,17 @@ def _plan_task(model, call: CallTask, number: int, scope, path, problems) -> Pla
         problems.append(Issue("plugin-unknown", f"task {number}: the plugin module is computed "
                               f"at run time; not checked", WARNING, path, call.span, "plan"))
     inputs, upstream = _bind(call, func, number, scope, path, problems)
+    if func is not None:
+        from ..rules._plugins import unpacking_error   # the same judgement as DL406
+
+        error = unpacking_error(call, func)
+        if error is not None:
+            problems.append(Issue("task-outputs", f"task {number} ({func.name}): its result is "
+                                  f"unpacked into {call.unpacking.count}"
+                                  f"{' or more' if call.unpacking.starred else ''} names, but the plugin "
+                                  f"has {func.nout if func.nout is not None else 'no declared'} "
+                                  f"outputs; Prefect raises {error} while building the flow",
+                                  ERROR, path, call.unpacking.span, "plan"))
     return PlannedTask(number, target, file, line, inputs, upstream, call.targets)
 
 

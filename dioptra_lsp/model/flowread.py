@@ -9,7 +9,8 @@ from .pyread import _FIELDS, BLOCKS, Text, child_fields, dotted, header_expressi
     loaded_names, qualified, resolve_str, value_of, walk
 from .record import replace
 from .source import Span
-from .types import MISSING, CallTask, Flow, FlowParameter, FlowRun, KeywordArg, OtherCall, Unknown, ValueExpr
+from .types import (MISSING, CallTask, Flow, FlowParameter, FlowRun, KeywordArg, OtherCall, Unknown, Unpacking,
+                    ValueExpr)
 
 
 
@@ -134,6 +135,7 @@ class FlowReader:
 
         bound: dict[int, tuple[str, Span]] = {}      # Parameter call -> variable it is bound to
         results: dict[int, tuple[str, ...]] = {}     # call_task call -> names it is bound to
+        unpacked: dict[int, Unpacking] = {}          # call_task call -> ``a, b = ...``
         assigns: list[tuple[tuple[str, ...], set[str]]] = []   # (targets, names read)
         for stmt in stmts:
             if isinstance(stmt, (ast.For, ast.AsyncFor)):
@@ -155,6 +157,10 @@ class FlowReader:
                         bound[id(val)] = (tgt.id, text.span(tgt))
                     elif isinstance(val, ast.Call) and kinds.get(id(val)) == "call_task":
                         results[id(val)] = results.get(id(val), ()) + _flat_names(tgt)
+                        if isinstance(tgt, (ast.Tuple, ast.List)):
+                            starred = any(isinstance(e, ast.Starred) for e in tgt.elts)
+                            unpacked[id(val)] = Unpacking(len(tgt.elts) - starred, starred,
+                                                          text.span(tgt))
         # ``paths = [training_dir, testing_dir]`` then ``call_task(paths=paths)`` uses both.
         changed = True
         while changed:
@@ -170,7 +176,8 @@ class FlowReader:
             if k == "parameter":
                 parameters.append(self._parameter(c, bound.get(id(c))))
             elif k == "call_task":
-                tasks.append(self._call_task(c, results.get(id(c), ()), len(tasks)))
+                tasks.append(self._call_task(c, results.get(id(c), ()), len(tasks),
+                                             unpacked.get(id(c))))
             else:
                 others.append(OtherCall(callees[id(c)], text.span(c.func), id(c) in nested, text.span(c)))
         name = flow_call.args[0] if flow_call.args else next(
@@ -199,7 +206,8 @@ class FlowReader:
             required_kw=isinstance(required, ast.Constant) and required.value is True,
             span=text.span(call))
 
-    def _call_task(self, call: ast.Call, targets: tuple[str, ...], index: int) -> CallTask:
+    def _call_task(self, call: ast.Call, targets: tuple[str, ...], index: int,
+                   unpacking: Unpacking | None = None) -> CallTask:
         text = self.text
         args = list(call.args)
         keywords = list(call.keywords)
@@ -228,7 +236,8 @@ class FlowReader:
             function_span=text.span(slots[2]) if slots[2] is not None else None,
             positional=tuple(_value_expr(a, text) for a in positional),
             keywords=tuple(self._keyword(k) for k in keywords),
-            targets=targets, span=text.span(call), name_span=name_span, index=index)
+            targets=targets, span=text.span(call), name_span=name_span, index=index,
+            unpacking=unpacking)
 
     def _callee_span(self, call: ast.Call) -> Span:
         """``call_task`` itself: the attribute name at the end of ``pyplugs.call_task``."""

@@ -80,16 +80,25 @@ def _read(source: SourceText, tree: ast.Module, dotted: str) -> PluginModule:
     aliases = import_aliases(tree)
     registered: list[PluginFunction] = []
     others: list[str] = []
+    # With postponed annotations Prefect sees the return type as a string and counts nothing.
+    postponed = any(isinstance(n, ast.ImportFrom) and n.module == "__future__"
+                    and any(a.name == "annotations" for a in n.names) for n in tree.body)
     for node in _functions(tree.body):
         is_registered = False
         nout: int | None = None
+        nout_source = "none"
         for deco in node.decorator_list:
             kind, call = _decorator(deco, aliases)
             if kind == "register":
                 is_registered = True
-            elif kind == "task_nout" and call is not None and call.args:
-                value: Any = literal(call.args[0])
-                nout = value if isinstance(value, int) and not isinstance(value, bool) else None
+            elif kind == "task_nout":
+                value: Any = literal(call.args[0]) if call is not None and call.args else None
+                if isinstance(value, int) and not isinstance(value, bool):
+                    nout, nout_source = value, "task_nout"
+                else:
+                    nout, nout_source = None, "unknown"
+        if nout_source == "none" and node.returns is not None and not postponed:
+            nout, nout_source = _annotated_nout(node.returns)
         if not is_registered:
             others.append(node.name)
             continue
@@ -98,5 +107,25 @@ def _read(source: SourceText, tree: ast.Module, dotted: str) -> PluginModule:
         registered.append(PluginFunction(
             name=node.name, params=params, nout=nout, docstring=ast.get_docstring(node),
             signature=signature(node.name, params, returns), span=text.def_name_span(node, node.name),
-            registered=True))
+            registered=True, nout_source=nout_source))
     return PluginModule(source.path, dotted, tuple(registered), (), unregistered=tuple(others))
+
+
+def _annotated_nout(returns: ast.AST) -> tuple[int | None, str]:
+    """The output count Prefect 1 infers from a return annotation: ``Tuple[a, b]`` and
+    ``tuple[a, b]`` count their items, ``Tuple[()]`` is 0; a bare or ``Tuple[x, ...]`` tuple
+    and every other type count nothing."""
+    if not isinstance(returns, ast.Subscript):
+        return None, "none"
+    base = returns.value
+    name = base.id if isinstance(base, ast.Name) else base.attr if isinstance(base, ast.Attribute) \
+        else None
+    if name not in ("Tuple", "tuple"):
+        return None, "none"
+    items = returns.slice.elts if isinstance(returns.slice, ast.Tuple) else [returns.slice]
+    if len(items) == 2 and isinstance(items[1], ast.Constant) and items[1].value is Ellipsis:
+        return None, "none"
+    if len(items) == 1 and isinstance(items[0], ast.Tuple) and not items[0].elts:
+        return 0, "annotation"
+    return len(items), "annotation"
+

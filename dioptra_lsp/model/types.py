@@ -366,6 +366,15 @@ class FlowParameter:
 
 
 @record
+class Unpacking:
+    """``a, b = call_task(...)``: the result is iterated, so Prefect must know its length."""
+
+    count: int                   # names on the left (a starred one not counted)
+    starred: bool                # ``a, *rest = ...``: at least ``count`` outputs will do
+    span: Span                   # the left-hand side
+
+
+@record
 class CallTask:
     """``pyplugs.call_task(package, module, function, **kwargs)``."""
 
@@ -381,6 +390,7 @@ class CallTask:
     span: Span                   # the whole call
     name_span: Span              # ``call_task`` (the callee)
     index: int                   # order within the flow block
+    unpacking: Unpacking | None = None   # set when the result is tuple-unpacked
 
 
 @record
@@ -452,11 +462,14 @@ class PythonScript:
 class PluginFunction:
     name: str
     params: tuple[FunctionParam, ...]
-    nout: int | None                  # ``@pyplugs.task_nout(2)``
+    nout: int | None                  # outputs Prefect knows of: None means "not iterable"
     docstring: str | None
     signature: str                    # ``resize(data_dir: str, image_size: tuple) -> Path``
     span: Span                        # the function name in ``def``
     registered: bool
+    # Where ``nout`` comes from: "task_nout" (``@pyplugs.task_nout(2)``), "annotation" (a
+    # ``Tuple[a, b]`` return type, which Prefect counts), "none", or "unknown" (computed).
+    nout_source: str = "none"
 
     @property
     def accepts_any_keyword(self) -> bool:

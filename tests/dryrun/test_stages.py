@@ -352,3 +352,25 @@ def test_every_click_script_of_a_chain_has_its_argv_checked(tmp_path):
     assert [t["target"] for t in report.to_json()["plan"]] == ["p.model.build"]
     fixed = dry_run(proj, params={"rows": "3"})
     assert errors(fixed) == [] and fixed.ok
+
+
+def test_unpacking_a_task_result_must_match_its_output_count(tmp_path):
+    calls = """\
+        a, b = pyplugs.call_task("p", "model", "split", data=lr_p)
+        x, y, z = pyplugs.call_task("p", "model", "split", data=a)
+        first, *rest = pyplugs.call_task("p", "model", "split", data=b)
+        m, n = pyplugs.call_task("p", "model", "build", lr=lr_p)
+        """
+    proj = project(tmp_path, '"python x.py --lr 1"', FLOW_OPTIONS, flow_body(calls),
+                   plugins=PLUGINS)
+    report = dry_run(proj)
+    found = [(p.kind, p.line, p.message.split("; ")[1]) for p in report.problems
+             if p.kind == "task-outputs"]
+    lines = (proj / "x.py").read_text().split("\n")
+    line_of = {key: next(i for i, t in enumerate(lines, 1) if key in t) for key in ("x, y, z", "m, n")}
+    assert found == [
+        ("task-outputs", line_of["x, y, z"],
+         'Prefect raises "not enough values to unpack (expected 3, got 2)" while building the flow'),
+        ("task-outputs", line_of["m, n"],
+         'Prefect raises "Task is not iterable" while building the flow')]
+    assert not report.ok

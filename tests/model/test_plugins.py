@@ -75,3 +75,30 @@ def test_syntax_error_is_a_problem():
 def test_never_raises(text):
     mod = parse_plugin_module(SourceText(Path("p.py"), text), "p")
     assert isinstance(mod.functions, tuple)
+
+
+# Prefect 1 counts a task's outputs from ``nout``, else from a ``Tuple`` return annotation it
+# can evaluate (learned from prefect 1.4 core/task.py); ``task_nout`` wins over the annotation.
+NOUT_FORMS = [
+    ("@pyplugs.task_nout(3)\ndef f(x) -> Tuple[int, int]:", "", 3, "task_nout"),
+    ("def f(x) -> Tuple[int, str]:", "", 2, "annotation"),
+    ("def f(x) -> typing.Tuple[int, str, float]:", "", 3, "annotation"),
+    ("def f(x) -> tuple[int]:", "", 1, "annotation"),
+    ("def f(x) -> Tuple[()]:", "", 0, "annotation"),
+    ("def f(x) -> Tuple[int, ...]:", "", None, "none"),
+    ("def f(x) -> Tuple:", "", None, "none"),
+    ("def f(x) -> list[int]:", "", None, "none"),
+    ("def f(x) -> 'Tuple[int, int]':", "", None, "none"),     # a string: Prefect counts nothing
+    ("def f(x) -> Tuple[int, int]:", "from __future__ import annotations\n", None, "none"),
+    ("@pyplugs.task_nout(N)\ndef f(x):", "N = 2\n", None, "unknown"),
+    ("def f(x):", "", None, "none"),
+]
+
+
+@pytest.mark.parametrize("decl, prelude, nout, source", NOUT_FORMS)
+def test_output_count_as_prefect_infers_it(decl, prelude, nout, source):
+    text = (prelude + "import typing\nfrom typing import Tuple\nfrom dioptra import pyplugs\n\n\n"
+            f"@pyplugs.register\n{decl}\n    return x\n")
+    module = parse_plugin_module(SourceText(Path("p/m.py"), text), "p.m")
+    (fn,) = module.functions
+    assert (fn.nout, fn.nout_source) == (nout, source)

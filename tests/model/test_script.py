@@ -337,3 +337,24 @@ def test_parameter_required_false_has_a_default():
     a, b = s.flows[0].parameters
     assert a.has_default and not a.required_kw
     assert not b.has_default and b.required_kw
+
+
+def test_tuple_unpacking_of_a_call_task_is_recorded_with_its_range():
+    text = '''
+    from dioptra import pyplugs
+    from prefect import Flow
+
+    with Flow("f") as flow:
+        a, b = pyplugs.call_task("p", "m", "f")
+        [c, *rest] = pyplugs.call_task("p", "m", "g")
+        d = pyplugs.call_task("p", "m", "h")
+        (e,) = pyplugs.call_task("p", "m", "i")
+    '''
+    (flow,) = parse(text).flows
+    first, second, third, fourth = flow.call_tasks
+    assert (first.unpacking.count, first.unpacking.starred) == (2, False)
+    assert first.unpacking.span == at(text, "a, b =", "a, b")
+    assert (second.unpacking.count, second.unpacking.starred) == (1, True)
+    assert second.unpacking.span == at(text, "[c, *rest]", "[c, *rest]")
+    assert third.unpacking is None and third.targets == ("d",)
+    assert fourth.unpacking.count == 1 and fourth.unpacking.span == at(text, "(e,)", "(e,)")

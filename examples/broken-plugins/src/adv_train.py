@@ -67,6 +67,12 @@ def init_flow() -> Flow:
             image_size=image_size,
             batch_size=batch_size,
         )
+        training_ds, validation_ds = pyplugs.call_task(
+            f"{_PLUGINS_IMPORT_PATH}.data",
+            "images",
+            "split_dataset",
+            dataset=training_ds,
+        )
         model = pyplugs.call_task(
             f"{_PLUGINS_IMPORT_PATH}.estimators",
             "keras",

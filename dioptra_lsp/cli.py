@@ -44,8 +44,10 @@ def main() -> None:
               help="Lint the text on stdin as if it were this file.")
 @click.option("--fix", is_flag=True, help="Apply the safe fixes in place.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--statistics", is_flag=True,
+              help="Print how many findings each rule has, instead of the findings.")
 def check(paths, select, ignore, output_format, fail_on, config_file, stdin_filename, fix,
-          exit_zero) -> None:
+          exit_zero, statistics) -> None:
     """Cross-check every MLproject under PATHS (default: .) with its scripts and task plugins."""
     from .config import ConfigError
     from .diagnostics import Severity
@@ -84,7 +86,11 @@ def check(paths, select, ignore, output_format, fail_on, config_file, stdin_file
         click.echo(f"dioptra-lint: {error}", err=True)
     for note in result.skipped:
         click.echo(f"dioptra-lint: skipped {note}", err=True)
-    if output_format == "json":
+    if statistics:
+        from .output import render_statistics
+
+        click.echo(render_statistics(result.diagnostics, as_json=output_format == "json"))
+    elif output_format == "json":
         click.echo(render_json(result.diagnostics))
     elif output_format == "full":
         from .model.source import ReadError, read_source

@@ -110,3 +110,18 @@ def render_full(diags: list[Diagnostic], read) -> str:
             block.append(f"  = {'fix' if d.fix.safe else 'unsafe fix'}: {d.fix.title}")
         blocks.append("\n".join(block))
     return "\n\n".join(blocks)
+
+
+def render_statistics(diags: list[Diagnostic], as_json: bool = False) -> str:
+    """Findings per rule, most frequent first: where a tree's problems concentrate."""
+    counts = Counter((d.code, d.name, d.severity.label) for d in diags)
+    fixable = Counter(d.code for d in diags if d.fix is not None and d.fix.safe)
+    rows = sorted(counts.items(), key=lambda item: (-item[1], item[0][0]))
+    if as_json:
+        return json.dumps([{"code": code, "name": name, "severity": severity, "count": n,
+                            "fixable": fixable[code]} for (code, name, severity), n in rows],
+                          indent=2)
+    width = max((len(str(n)) for n in counts.values()), default=1)
+    return "\n".join(f"{n:>{width}}  {code}  {name} ({severity})"
+                     + (f"  [{fixable[code]} fixable]" if fixable[code] else "")
+                     for (code, name, severity), n in rows)

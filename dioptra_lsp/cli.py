@@ -11,7 +11,7 @@ import click
 
 from . import __version__
 
-FORMATS = ("text", "full", "json", "github")
+FORMATS = ("text", "full", "json", "github", "sarif")
 SEVERITIES = ("info", "warning", "error")
 
 
@@ -92,6 +92,11 @@ def check(paths, select, ignore, output_format, fail_on, config_file, stdin_file
         click.echo(render_statistics(result.diagnostics, as_json=output_format == "json"))
     elif output_format == "json":
         click.echo(render_json(result.diagnostics))
+    elif output_format == "sarif":
+        from .output import render_sarif
+        from .rules import ALL_RULES
+
+        click.echo(render_sarif(result.diagnostics, ALL_RULES, __version__))
     elif output_format == "full":
         from .model.source import ReadError, read_source
         from .output import render_full

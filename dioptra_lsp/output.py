@@ -125,3 +125,40 @@ def render_statistics(diags: list[Diagnostic], as_json: bool = False) -> str:
     return "\n".join(f"{n:>{width}}  {code}  {name} ({severity})"
                      + (f"  [{fixable[code]} fixable]" if fixable[code] else "")
                      for (code, name, severity), n in rows)
+
+
+_SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def render_sarif(diags: list[Diagnostic], rules, version: str) -> str:
+    """SARIF 2.1.0, for code-scanning dashboards (GitHub's upload-sarif and others).  Columns
+    are code points, as everywhere in this tool, and the log says so (SARIF's default is UTF-16
+    units)."""
+    index = {rule.code: i for i, rule in enumerate(rules)}
+
+    def region(span) -> dict:
+        return {"startLine": span.start.line + 1, "startColumn": span.start.character + 1,
+                "endLine": span.end.line + 1, "endColumn": span.end.character + 1}
+
+    def location(path, span) -> dict:
+        return {"physicalLocation": {"artifactLocation": {"uri": path.as_posix()},
+                                     "region": region(span)}}
+
+    results = []
+    for d in diags:
+        result = {"ruleId": d.code, "ruleIndex": index[d.code],
+                  "level": _SARIF_LEVEL[d.severity.label], "message": {"text": d.message},
+                  "locations": [location(d.path, d.span)]}
+        if d.related:
+            result["relatedLocations"] = [{"id": i, **location(r.path, r.span),
+                                           "message": {"text": r.message or "see also"}}
+                                          for i, r in enumerate(d.related)]
+        results.append(result)
+    driver = {"name": "dioptra-lint", "version": version, "rules": [
+        {"id": r.code, "name": r.name, "shortDescription": {"text": r.summary},
+         "defaultConfiguration": {"level": _SARIF_LEVEL[r.severity.label]},
+         "help": {"text": f"dioptra-lint rule {r.code}"}} for r in rules]}
+    log = {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
+           "runs": [{"tool": {"driver": driver}, "columnKind": "unicodeCodePoints",
+                     "results": results}]}
+    return json.dumps(log, indent=2, ensure_ascii=False)

@@ -308,3 +308,30 @@ def test_statistics_count_what_the_findings_are(tmp_path):
     assert text.returncode == 1   # the exit status still reports the findings
     assert text.stdout.splitlines()[0].split() == [str(counts[0]), stats[0]["code"],
                                                    stats[0]["name"], f"({stats[0]['severity']})"]
+
+
+def test_sarif_output_is_a_valid_log_of_the_same_findings(tmp_path):
+    """Parsed with sarif-pydantic's SARIF 2.1.0 model (a test extra); every typed field must
+    carry what the JSON output says, so a misspelt property (left as an 'extra') shows."""
+    import sarif_pydantic
+
+    shutil.copytree(Path(__file__).resolve().parents[1] / "examples" / "broken-plugins", tmp_path / "ep")
+    findings = json.loads(cli("check", "--format", "json", "ep", cwd=tmp_path).stdout)
+    raw = json.loads(cli("check", "--format", "sarif", "ep", cwd=tmp_path).stdout)
+    log = sarif_pydantic.Sarif.model_validate(raw)
+    (run,) = log.runs
+    assert raw["runs"][0]["columnKind"] == "unicodeCodePoints"
+    rules = run.tool.driver.rules
+    assert [r.id for r in rules] == sorted(r.id for r in rules) and len(rules) >= 31
+    level = {"error": "error", "warning": "warning", "info": "note"}
+    assert len(run.results) == len(findings) > 5
+    for result, f in zip(run.results, findings):
+        assert rules[result.rule_index].id == result.rule_id == f["code"]
+        assert rules[result.rule_index].name == f["name"]
+        assert result.level.value == level[f["severity"]] and result.message.text == f["message"]
+        (loc,) = result.locations
+        assert loc.physical_location.artifact_location.uri == f["file"]
+        r = loc.physical_location.region
+        assert (r.start_line, r.start_column, r.end_line, r.end_column) == (
+            f["line"], f["column"], f["end_line"], f["end_column"])
+    assert any(result.related_locations for result in run.results)   # cross-file findings

@@ -7,7 +7,7 @@ from typing import Any
 
 from .pyread import Text, function_params, import_aliases, is_pyplugs, literal, parse_module, qualified, \
     syntax_problem
-from .source import FILE_START, SourceText
+from .source import FILE_START, SourceText, Span
 from .types import FunctionParam, PluginFunction, PluginModule, Problem
 
 
@@ -107,8 +107,21 @@ def _read(source: SourceText, tree: ast.Module, dotted: str) -> PluginModule:
         registered.append(PluginFunction(
             name=node.name, params=params, nout=nout, docstring=ast.get_docstring(node),
             signature=signature(node.name, params, returns), span=text.def_name_span(node, node.name),
-            registered=True, nout_source=nout_source))
-    return PluginModule(source.path, dotted, tuple(registered), (), unregistered=tuple(others))
+            registered=True, nout_source=nout_source,
+            def_start=Span.point(node.lineno - 1, text.col(node.lineno - 1, node.col_offset))))
+    return PluginModule(source.path, dotted, tuple(registered), (), unregistered=tuple(others),
+                        task_nout_spelling=_task_nout_spelling(aliases))
+
+
+def _task_nout_spelling(aliases: dict[str, str]) -> str | None:
+    """``task_nout`` as this module can name it: imported itself, or through ``pyplugs``."""
+    for local, target in aliases.items():
+        if is_pyplugs(target, "task_nout") and "." in target:
+            return local
+    for local, target in aliases.items():
+        if target.split(".")[-1] == "pyplugs":
+            return f"{local}.task_nout"
+    return None
 
 
 def _annotated_nout(returns: ast.AST) -> tuple[int | None, str]:

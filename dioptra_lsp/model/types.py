@@ -470,6 +470,7 @@ class PluginFunction:
     # Where ``nout`` comes from: "task_nout" (``@pyplugs.task_nout(2)``), "annotation" (a
     # ``Tuple[a, b]`` return type, which Prefect counts), "none", or "unknown" (computed).
     nout_source: str = "none"
+    def_start: Span | None = None     # the ``def`` (or ``async``) keyword: decorators go above
 
     @property
     def accepts_any_keyword(self) -> bool:
@@ -483,6 +484,8 @@ class PluginModule:
     functions: tuple[PluginFunction, ...]   # registered functions, in order
     problems: tuple[Problem, ...]
     unregistered: tuple[str, ...] = ()      # module-level functions without @pyplugs.register
+    # How this module can write ``task_nout`` given its imports (``pyplugs.task_nout``), or None.
+    task_nout_spelling: str | None = None
 
     def function(self, name: str) -> PluginFunction | None:
         for f in self.functions:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..diagnostics import Diagnostic, Related, Severity
+from ..diagnostics import Diagnostic, Fix, Related, Severity, TextEdit
+from ..model.source import Span
 from .base import Rule, RuleContext, where
 from ._plugins import calls, qualified_name, unpacking_error
 
 RULE = Rule("DL406", "task-output-unpacking", Severity.ERROR,
-            "call_task's result is unpacked into more or fewer names than the plugin's outputs")
+            "call_task's result is unpacked into more or fewer names than the plugin's outputs",
+            fixable=True)
 
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -30,9 +32,20 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
                   f"result to one name" if fn.nout is None else
                   f"unpack {fn.nout} name{'s' if fn.nout != 1 else ''}")
         plugin = qualified_name(call, fn)
+        fix = None
+        spelling = reached.plugin.task_nout_spelling
+        if fn.nout_source == "none" and not call.unpacking.starred and spelling \
+                and fn.def_start is not None:
+            # Above the ``def``, after the other decorators, indented like the ``def``.
+            at = fn.def_start.start
+            decorator = f"@{spelling}({call.unpacking.count})\n{' ' * at.character}"
+            fix = Fix(f"Declare {call.unpacking.count} outputs: add `@{spelling}("
+                      f"{call.unpacking.count})` to `{fn.name}`",
+                      (TextEdit(reached.plugin.path, Span.point(at.line, at.character),
+                                decorator),), safe=False)
         yield RULE.diagnostic(
             reached.path, call.unpacking.span,
             f"the result of plugin {plugin} ({where(reached.plugin.path, fn.span, project.folder)}) "
             f"is unpacked into {names} names, but it {declared}; Prefect raises {error} while "
             f"the flow is built. {advice[0].upper()}{advice[1:]}",
-            related=(Related(reached.plugin.path, fn.span, f"plugin {plugin}"),))
+            fix=fix, related=(Related(reached.plugin.path, fn.span, f"plugin {plugin}"),))

@@ -483,3 +483,25 @@ async def test_rename_from_the_script_side_and_uncoupled_flag(client):
         await client.text_document_prepare_rename_async(lsp.PrepareRenameParams(
             text_document=td(ml_uri), position=lsp.Position(line=0, character=1)))
     assert "nothing to rename" in str(info.value) or "only MLproject parameters" in str(info.value)
+
+
+async def test_unpacking_fix_edits_the_plugin_file(client):
+    """DL406's fix lives in another file than the finding: the editor gets both."""
+    script = client.root / "src" / "train.py"
+    plugin = client.root / "plugs" / "data.py"
+    text = script.read_text().replace("dataset = pyplugs.call_task(", "dataset, labels = pyplugs.call_task(")
+    uri = open_doc(client, script, text)
+    diags = await diagnostics(client, uri, 1)
+    dl406 = [d for d in diags if d.code == "DL406"]
+    assert dl406 and "Task is not iterable" in dl406[0].message, codes(diags)
+    actions = await _actions(client, uri, dl406)
+    fix = next(a for a in actions if "task_nout(2)" in a.title)
+    assert not fix.is_preferred   # unsafe: offered, not preferred
+    plugin_uri = plugin.resolve().as_uri()
+    assert list(fix.edit.changes) == [plugin_uri]
+    fixed = _apply(plugin.read_text(), fix.edit.changes[plugin_uri])
+    assert "@pyplugs.register\n@pyplugs.task_nout(2)\ndef load(" in fixed
+    plugin_doc = open_doc(client, plugin, fixed)
+    await diagnostics(client, plugin_doc, 1)
+    change_doc(client, uri, 2, text)
+    assert "DL406" not in codes(await diagnostics(client, uri, 2))

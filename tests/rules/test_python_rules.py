@@ -232,5 +232,30 @@ def test_dl405_once_per_package(tmp_path):
 
 def test_rules_are_registered():
     for code in ("DL301", "DL302", "DL303", "DL304", "DL305", "DL306", "DL307",
-                 "DL401", "DL402", "DL403", "DL404", "DL405"):
+                 "DL401", "DL402", "DL403", "DL404", "DL405", "DL406"):
         assert code in RULES_BY_CODE
+
+
+def test_dl406_counts_and_its_fix_makes_the_unpacking_work(tmp_path):
+    from dioptra_lsp.fixes import apply_edits
+
+    body = '''
+    a, b = pyplugs.call_task(f"{_PLUGINS_IMPORT_PATH}.data", "images", "resize",
+                             data_dir=data_dir, image_size=image_size)
+    c, d = pyplugs.call_task(f"{_PLUGINS_IMPORT_PATH}.data", "images", "split", a)
+    e, f, g = pyplugs.call_task(f"{_PLUGINS_IMPORT_PATH}.data", "images", "split", b)
+    h, *rest = pyplugs.call_task(f"{_PLUGINS_IMPORT_PATH}.data", "images", "split", c)
+    '''
+    root = make(tmp_path, body)
+    script = (root / "src/train.py").read_text().split("\n")
+    line = {k: next(i for i, t in enumerate(script, 1) if k in t) for k in ("a, b =", "e, f, g =")}
+    diags = lint(root, "DL406")
+    assert [(d.span.start.line + 1, "not iterable" in d.message, d.fix is not None)
+            for d in diags] == [(line["a, b ="], True, True), (line["e, f, g ="], False, False)]
+    assert '"not enough values to unpack (expected 3, got 2)"' in diags[1].message
+    (edit,) = diags[0].fix.edits
+    plugin = root / "dioptra_custom/data/images.py"
+    assert edit.path == plugin and not diags[0].fix.safe
+    plugin.write_text(apply_edits(plugin.read_text(), [edit])[0])
+    assert "@pyplugs.register\n@pyplugs.task_nout(2)\ndef resize(" in plugin.read_text()
+    assert [d.span.start.line + 1 for d in lint(root, "DL406")] == [line["e, f, g ="]]

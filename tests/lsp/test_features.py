@@ -61,6 +61,7 @@ async def test_hover_call_task_shows_plugin(client):
         text_document=td(uri), position=pos_of(script, "call_task(", 2))))
     assert "load(data_dir: str" in text, text
     assert "Load the dataset" in text
+    assert "outputs: one result (not unpackable)" in text, text
     assert "data.py:7" in text, text
 
 

@@ -155,5 +155,9 @@ def call_task_markdown(project, call, base: Path) -> str:
     out = [f"**task plugin** `{res.plugin.dotted}.{fn.name}`", "", "```python", f"def {fn.signature}", "```"]
     if fn.docstring:
         out += ["", fn.docstring.strip()]
-    out += ["", f"{_rel(res.plugin.path, base)}:{fn.span.start.line + 1}"]
+    # What ``a, b = call_task(...)`` may unpack (DL406): Prefect's count, and where it comes from.
+    outputs = {"task_nout": f"{fn.nout} (`@pyplugs.task_nout({fn.nout})`)",
+               "annotation": f"{fn.nout} (its `Tuple` return annotation)",
+               "unknown": "computed at run time"}.get(fn.nout_source, "one result (not unpackable)")
+    out += ["", f"outputs: {outputs}", "", f"{_rel(res.plugin.path, base)}:{fn.span.start.line + 1}"]
     return "\n".join(out)

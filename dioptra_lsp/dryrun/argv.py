@@ -136,7 +136,14 @@ def check_argv(model, resolution, link, *, import_script: bool = False) -> ArgvC
         return EMPTY
     inv = link.invocation
     script_word = inv.script
-    words = shell_words(resolution.command)
+    try:
+        words = shell_words(resolution.command)
+    except ValueError as err:   # an unclosed quote: bash refuses the whole command
+        return ArgvCheck((), (), (Issue(
+            "shell-syntax", f"the shell cannot read the command: {str(err).lower()}; bash stops "
+            f"before running anything", ERROR, model.mlproject_path,
+            resolution.entry.command.span if resolution.entry and resolution.entry.command
+            else None, "argv"),))
     found = script_args(words, script_word) if script_word else None
     if found is None:
         return ArgvCheck(tuple(words), (), (Issue(

@@ -227,8 +227,15 @@ def _bind(call: CallTask, func: PluginFunction | None, number: int, scope, path,
             keywords[kw.name] = kw.value
     described = {}
     if func is not None and not dynamic:
-        sig = inspect.Signature([inspect.Parameter(p.name, _KINDS[p.kind], default=(
-            None if p.has_default else inspect.Parameter.empty)) for p in func.params])
+        try:
+            sig = inspect.Signature([inspect.Parameter(p.name, _KINDS[p.kind], default=(
+                None if p.has_default else inspect.Parameter.empty)) for p in func.params])
+        except ValueError as err:   # ``def f(a, a)``: ast accepts it, Python's compiler does not
+            problems.append(Issue("plugin-invalid", f"task {number} ({func.name}): the plugin's "
+                                  f"signature is invalid ({err}); Python refuses to import its "
+                                  f"module", ERROR, path, call.span, "plan"))
+            func = None
+    if func is not None and not dynamic:
         try:
             bound = sig.bind(*call.positional, **keywords)
         except TypeError as err:

@@ -84,9 +84,14 @@ def _placeholder(raw: str, offset: int, span: Span) -> Placeholder:
 _PLAIN_RUN = re.compile(r"[^ \t\n;&|()<>\\'\"]+").match   # the word loop's "just append" characters
 
 
-def tokenize(value: str, span_of: SpanOf) -> tuple[ShellToken, ...]:
-    """Split like a POSIX shell: quotes, backslashes, comments and control operators."""
+def tokenize(value: str, span_of: SpanOf) -> tuple[tuple[ShellToken, ...], int | None]:
+    """Split like a POSIX shell: quotes, backslashes, comments and control operators.
+
+    Also returns the offset of a quote that is never closed (bash refuses such a command), or
+    None.
+    """
     tokens: list[ShellToken] = []
+    unclosed: int | None = None
     i, n = 0, len(value)
     while i < n:
         ch = value[i]
@@ -122,11 +127,14 @@ def tokenize(value: str, span_of: SpanOf) -> tuple[ShellToken, ...]:
                 continue
             if ch == "'":
                 close = value.find("'", i + 1)
+                if close < 0 and unclosed is None:
+                    unclosed = i
                 close = n if close < 0 else close
                 word.append(value[i + 1:close])
                 i = close + 1
                 continue
             if ch == '"':
+                opened = i
                 i += 1
                 while i < n and value[i] != '"':
                     if value[i] == "\\" and value[i + 1:i + 2] in ('"', "\\", "$", "`", "\n"):
@@ -136,6 +144,8 @@ def tokenize(value: str, span_of: SpanOf) -> tuple[ShellToken, ...]:
                         continue
                     word.append(value[i])
                     i += 1
+                if i >= n and unclosed is None:
+                    unclosed = opened
                 i += 1
                 continue
             # a run of ordinary characters in one step (most of a command is these)
@@ -144,7 +154,7 @@ def tokenize(value: str, span_of: SpanOf) -> tuple[ShellToken, ...]:
             i = m.end()
         end = min(i, n)
         tokens.append(ShellToken(value[start:end], "".join(word), start, end, span_of(start, end)))
-    return tuple(tokens)
+    return tuple(tokens), unclosed
 
 
 def tokens_continue(value: str, i: int) -> bool:

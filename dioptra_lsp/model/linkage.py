@@ -55,10 +55,12 @@ def flag_uses(link: ScriptLink, command: Command, click: ClickCommand | None) ->
         if eq:
             start = tok.start + tok.text.find("=") + 1
             names = placeholders_in(command, start, tok.end)
-            single = _single_placeholder(command.value[start:tok.end])
+            single = len(names) == 1 and _single_placeholder(command.value[start:tok.end])
         elif value_tok is not None:
             names = placeholders_in(command, value_tok.start, value_tok.end)
-            single = _single_placeholder(value_tok.text)
+            # Looks like ``{name}`` and is one: after an unclosed ``{`` earlier in the command,
+            # str.format reads it as part of another field and there is no placeholder here.
+            single = len(names) == 1 and _single_placeholder(value_tok.text)
         else:
             names, single = (), False
         uses.append(FlagUse(flag, tok, option, value_tok, inline if eq else None, names, single))

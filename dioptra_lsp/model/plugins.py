@@ -80,6 +80,7 @@ def _read(source: SourceText, tree: ast.Module, dotted: str) -> PluginModule:
     aliases = import_aliases(tree)
     registered: list[PluginFunction] = []
     others: list[str] = []
+    problems: list[Problem] = []
     # With postponed annotations Prefect sees the return type as a string and counts nothing.
     postponed = any(isinstance(n, ast.ImportFrom) and n.module == "__future__"
                     and any(a.name == "annotations" for a in n.names) for n in tree.body)
@@ -103,13 +104,21 @@ def _read(source: SourceText, tree: ast.Module, dotted: str) -> PluginModule:
             others.append(node.name)
             continue
         params = function_params(node.args, text)
+        seen: set[str] = set()
+        for param in params:   # ast.parse accepts ``def f(a, a)``; compiling the module fails
+            if param.name in seen:
+                problems.append(Problem("syntax", source.path, param.span,
+                                        f"duplicate argument '{param.name}' in function "
+                                        f"definition: Python refuses to import this module"))
+            seen.add(param.name)
         returns = text.node_source(node.returns) if node.returns is not None else None
         registered.append(PluginFunction(
             name=node.name, params=params, nout=nout, docstring=ast.get_docstring(node),
             signature=signature(node.name, params, returns), span=text.def_name_span(node, node.name),
             registered=True, nout_source=nout_source,
             def_start=Span.point(node.lineno - 1, text.col(node.lineno - 1, node.col_offset))))
-    return PluginModule(source.path, dotted, tuple(registered), (), unregistered=tuple(others),
+    return PluginModule(source.path, dotted, tuple(registered), tuple(problems),
+                        unregistered=tuple(others),
                         task_nout_spelling=_task_nout_spelling(aliases))
 
 

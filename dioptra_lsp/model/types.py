@@ -139,6 +139,9 @@ class Command:
     invocations: tuple[ScriptInvocation, ...]
     # Maps an offset in ``value`` to its source position (exact inside block scalars).
     offset_positions: tuple[tuple[int, int], ...] = field(repr=False, default=())
+    # A quote that is never closed (bash refuses the command): the character and where it is.
+    unclosed_quote: str | None = None
+    unclosed_quote_span: Span | None = None
 
     def span_of(self, start: int, end: int) -> Span:
         """Source range of ``value[start:end]``."""

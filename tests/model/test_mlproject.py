@@ -197,3 +197,33 @@ def test_reader_never_raises_on_random_text(text):
 @given(st.integers(0, len(FOLDED) - 1), st.text(max_size=5))
 def test_reader_never_raises_on_mutated_files(cut, insert):
     parse_mlproject(PATH, FOLDED[:cut] + insert + FOLDED[cut + 3:])
+
+
+QUOTED_COMMANDS = [
+    "python x.py --title 'a b'", "python x.py --title 'a b", 'python x.py --t "a b',
+    "python x.py --t it\\'s", "python x.py --t \"it's\"", "python x.py --t 'say \"hi'",
+    "python x.py --t 'a' && echo \"b", "python x.py # it's a comment",
+    'python x.py --t "a \\" b"', 'python x.py --t "a \\" b', "python x.py --t a'b'c",
+    "python x.py\n--t 'folded\nacross lines'",
+]
+
+
+@pytest.mark.parametrize("command", QUOTED_COMMANDS)
+def test_unclosed_quotes_are_what_bash_refuses(command):
+    """bash itself is the oracle: ``bash -n`` parses without running and fails on an open quote."""
+    import subprocess
+
+    import yaml as pyyaml
+
+    text = "entry_points:\n  main:\n    command: " + pyyaml.safe_dump(command).split("\n...")[0]
+    parsed = parse_mlproject(PATH, text)
+    assert parsed.entry_points[0].command.value == command
+    bash = subprocess.run(["bash", "-n", "-c", command], capture_output=True, text=True)
+    refused = "unexpected EOF while looking for matching" in bash.stderr
+    cmd = parsed.entry_points[0].command
+    assert (cmd.unclosed_quote is not None) == refused, (command, bash.stderr)
+    if refused:
+        quote = bash.stderr.split("matching `")[1][0]
+        assert cmd.unclosed_quote == quote
+        span = cmd.unclosed_quote_span
+        assert text.split("\n")[span.start.line][span.start.character] == quote

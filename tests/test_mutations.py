@@ -1,0 +1,92 @@
+"""Mutation fuzzing: the examples with lines deleted, repeated, swapped, cut or sprinkled with
+brackets and quotes, as an editor buffer looks mid-typing.  ``check`` and ``dry-run`` must
+turn every one into findings, never into an exception.  Seeds are fixed, so a failure
+reproduces; the regressions it found are pinned below it."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from dioptra_lsp.dryrun import dry_run
+from dioptra_lsp.engine import run
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+TEXT_FILES = sorted(p.relative_to(EXAMPLES) for p in EXAMPLES.rglob("*")
+                    if p.is_file() and (p.suffix == ".py" or p.name == "MLproject"))
+SPRINKLES = ["{", "}", ":", "(", ")", "'", '"', ",", " ", "\t", "=", "*", "é", "{x}", "[", "]",
+             "#", "\\", "-", "--"]
+
+
+def mutate(text: str, rng: random.Random) -> str:
+    lines = text.split("\n")
+    for _ in range(rng.randint(1, 4)):
+        if not lines:
+            break
+        i = rng.randrange(len(lines))
+        op = rng.choice(["delete", "repeat", "swap", "sprinkle", "indent", "cut"])
+        if op == "delete":
+            del lines[i]
+        elif op == "repeat":
+            lines.insert(i, lines[i])
+        elif op == "swap":
+            j = rng.randrange(len(lines))
+            lines[i], lines[j] = lines[j], lines[i]
+        elif op == "sprinkle":
+            k = rng.randrange(len(lines[i]) + 1)
+            lines[i] = lines[i][:k] + rng.choice(SPRINKLES) + lines[i][k:]
+        elif op == "indent":
+            lines[i] = " " * rng.randint(1, 3) + lines[i]
+        else:
+            lines[i] = lines[i][:rng.randrange(len(lines[i]) + 1)]
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_mutated_examples_never_raise(seed, tmp_path):
+    rng = random.Random(seed)
+    root = tmp_path / "examples"
+    shutil.copytree(EXAMPLES, root)
+    for rel in rng.sample(TEXT_FILES, 2):
+        (root / rel).write_text(mutate((root / rel).read_text(), rng))
+    run([root])
+    for mlproject in root.rglob("MLproject"):
+        for entry_point in ("main", "train", "infer", "fgm", "evaluate", "report", "x.py"):
+            dry_run(mlproject.parent, entry_point, {"data_dir": "."})
+
+
+# ---------------------------------------------------------------- regressions it found
+
+
+def test_an_unclosed_brace_before_a_flag_leaves_no_placeholder_to_check(tmp_path):
+    shutil.copytree(EXAMPLES / "broken-cli", tmp_path / "ep")
+    ml = tmp_path / "ep" / "MLproject"
+    ml.write_text(ml.read_text().replace("--optimizer {optimizer}", "--optimizer {opt"))
+    codes = {d.code for d in run([tmp_path / "ep"]).diagnostics}
+    assert "DL106" in codes   # "cannot be formatted: unmatched `{`"
+
+
+def test_an_unclosed_quote_is_a_finding_and_a_dry_run_problem(tmp_path):
+    shutil.copytree(EXAMPLES / "mnist-classifier", tmp_path / "ep")
+    ml = tmp_path / "ep" / "MLproject"
+    ml.write_text(ml.read_text().replace("python src/train.py", "python src/train.'py", 1))
+    assert "DL111" in {d.code for d in run([tmp_path / "ep"]).diagnostics}
+    report = dry_run(tmp_path / "ep", "train", {"data_dir": "."})
+    assert [p.kind for p in report.problems if p.is_error] == ["shell-syntax"]
+
+
+def test_a_plugin_with_a_duplicate_argument_cannot_be_imported(tmp_path):
+    shutil.copytree(EXAMPLES / "mnist-classifier", tmp_path / "ep")
+    plugin = tmp_path / "ep" / "dioptra_custom" / "random" / "rng.py"
+    text = plugin.read_text()
+    assert "def init_rng(seed: int = -1)" in text
+    plugin.write_text(text.replace("def init_rng(seed: int = -1)",
+                                   "def init_rng(seed: int = -1, seed: int = 0)"))
+    found = [d for d in run([tmp_path / "ep"]).diagnostics if d.path.name == "rng.py"]
+    assert [d.code for d in found] == ["DL001"]
+    assert "duplicate argument 'seed'" in found[0].message
+    report = dry_run(tmp_path / "ep", "train", {"data_dir": "."})
+    assert "plugin-invalid" in {p.kind for p in report.problems}

@@ -90,3 +90,17 @@ def test_a_plugin_with_a_duplicate_argument_cannot_be_imported(tmp_path):
     assert "duplicate argument 'seed'" in found[0].message
     report = dry_run(tmp_path / "ep", "train", {"data_dir": "."})
     assert "plugin-invalid" in {p.kind for p in report.problems}
+
+
+def test_an_option_declared_without_a_name_is_refused_by_click_not_by_the_tool(tmp_path):
+    shutil.copytree(EXAMPLES / "broken-cli", tmp_path / "ep")
+    script = tmp_path / "ep" / "src" / "train.py"
+    text = script.read_text()
+    assert '    "--optimizer",\n' in text
+    script.write_text(text.replace('    "--optimizer",\n', "", 1))
+    messages = [d.message for d in run([tmp_path / "ep"]).diagnostics]
+    assert not any("``" in m for m in messages)
+    (tmp_path / "ep" / "data").mkdir()
+    report = dry_run(tmp_path / "ep", "train", {"data_dir": "data"})
+    [refused] = [p for p in report.problems if p.kind == "click-declaration"]
+    assert "Could not determine name for option" in refused.message and refused.is_error

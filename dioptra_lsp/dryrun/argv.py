@@ -177,6 +177,12 @@ def check_argv(model, resolution, link, *, import_script: bool = False) -> ArgvC
     from .clickbuild import rebuild
 
     rebuilt = rebuild(command, model.folder)
+    if rebuilt.refused:
+        return ArgvCheck(tuple(group), (), tuple(Issue(
+            "click-declaration", f"click refuses this parameter's declaration when the script "
+            f"is imported ({err}), so the script fails before parsing any argument", ERROR,
+            link.path, param.span, "argv") for param, err in rebuilt.refused),
+            (), command.function)
     return run_click(rebuilt.command, rebuilt.unchecked, command, link, tuple(group), args, mlp,
                      model)
 

@@ -30,6 +30,9 @@ class _NotLiteral(Exception):
 class Rebuilt:
     command: click.Command
     unchecked: dict[str, str]    # param name -> why its value is passed through unchecked
+    # Declarations click refuses outright (``@click.option()`` with no name): the script
+    # raises while it is imported, before any argument is parsed.
+    refused: tuple[tuple[ClickParam, str], ...] = ()
 
 
 def _literal(value: Any, what: str) -> Any:
@@ -84,12 +87,17 @@ def build_type(ctype: ClickType, folder: Path) -> click.ParamType:
 def rebuild(command: ClickCommand, folder: Path) -> Rebuilt:
     params: list[click.Parameter] = []
     unchecked: dict[str, str] = {}
+    refused: list[tuple[ClickParam, str]] = []
     for p in command.params:
-        param, why = _param(p, folder)
+        try:
+            param, why = _param(p, folder)
+        except (TypeError, ValueError) as err:
+            refused.append((p, str(err)))
+            continue
         params.append(param)
         if why:
             unchecked[param.name or p.dest] = why
-    return Rebuilt(click.Command(command.command_name, params=params), unchecked)
+    return Rebuilt(click.Command(command.command_name, params=params), unchecked, tuple(refused))
 
 
 def _param(p: ClickParam, folder: Path) -> tuple[click.Parameter, str | None]:

@@ -27,6 +27,8 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
                 # never passed *and* required is DL202's finding
                 continue
             flag = option.flags[0] if option.flags else option.dest
+            if not flag:   # declared without a literal name: nothing to say about how it is passed
+                continue
             default = "" if not option.has_default else f" `{option.default!r}`"
             yield RULE.diagnostic(
                 key, option.decl_span,

@@ -187,9 +187,7 @@ def _plan_task(model, call: CallTask, number: int, scope, path, problems) -> Pla
                               f"at run time; not checked", WARNING, path, call.span, "plan"))
     inputs, upstream = _bind(call, func, number, scope, path, problems)
     if func is not None:
-        from ..rules._plugins import unpacking_error   # the same judgement as DL406
-
-        error = unpacking_error(call, func)
+        error = func.unpacking_error(call.unpacking)   # the same judgement as DL406
         if error is not None:
             problems.append(Issue("task-outputs", f"task {number} ({func.name}): its result is "
                                   f"unpacked into {call.unpacking.count}"

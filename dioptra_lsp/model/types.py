@@ -479,6 +479,24 @@ class PluginFunction:
     def accepts_any_keyword(self) -> bool:
         return any(p.kind == "var_keyword" for p in self.params)
 
+    def unpacking_error(self, unpacking: Unpacking | None) -> str | None:
+        """The error Prefect raises while the flow is built when this task's result is
+        unpacked as ``unpacking`` says (``a, b = call_task(...)``), or None when that works or
+        the output count is not known statically.  DL406 and the dry-run both ask this."""
+        if unpacking is None or self.nout_source == "unknown":
+            return None
+        nout, wanted = self.nout, unpacking.count
+        if nout is None:
+            return '"Task is not iterable"'
+        if unpacking.starred:
+            return (None if nout >= wanted else
+                    f'"not enough values to unpack (expected at least {wanted}, got {nout})"')
+        if nout > wanted:
+            return f'"too many values to unpack (expected {wanted})"'
+        if nout < wanted:
+            return f'"not enough values to unpack (expected {wanted}, got {nout})"'
+        return None
+
 
 @record
 class PluginModule:

@@ -52,22 +52,3 @@ def qualified_name(call: CallTask, fn: PluginFunction) -> str:
     name = f"`{call.package}.{call.module}.{fn.name}`"
     return name if call.function is not None else f"{name} (the first registered; no function is named)"
 
-
-def unpacking_error(call: CallTask, function: PluginFunction) -> str | None:
-    """The error Prefect raises while building the flow when ``a, b = call_task(...)`` does not
-    match the plugin's output count (``@pyplugs.task_nout`` or a ``Tuple[...]`` return type),
-    or None when the unpacking works or the count is not known statically."""
-    unpacking = call.unpacking
-    if unpacking is None or function.nout_source == "unknown":
-        return None
-    nout, wanted = function.nout, unpacking.count
-    if nout is None:
-        return '"Task is not iterable"'
-    if unpacking.starred:
-        return (None if nout >= wanted else
-                f'"not enough values to unpack (expected at least {wanted}, got {nout})"')
-    if nout > wanted:
-        return f'"too many values to unpack (expected {wanted})"'
-    if nout < wanted:
-        return f'"not enough values to unpack (expected {wanted}, got {nout})"'
-    return None

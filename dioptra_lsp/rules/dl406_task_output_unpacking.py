@@ -7,7 +7,7 @@ from typing import Iterator
 from ..diagnostics import Diagnostic, Fix, Related, Severity, TextEdit
 from ..model.source import Span
 from .base import Rule, RuleContext, where
-from ._plugins import calls, qualified_name, unpacking_error
+from ._plugins import calls, qualified_name
 
 RULE = Rule("DL406", "task-output-unpacking", Severity.ERROR,
             "call_task's result is unpacked into more or fewer names than the plugin's outputs",
@@ -20,7 +20,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
         fn, call = reached.function, reached.call
         if fn is None:
             continue
-        error = unpacking_error(call, fn)
+        error = fn.unpacking_error(call.unpacking)
         if error is None:
             continue
         names = f"{call.unpacking.count}{' or more' if call.unpacking.starred else ''}"

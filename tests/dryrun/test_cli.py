@@ -217,3 +217,16 @@ def test_bad_config_is_a_usage_error(project: Path):
     proc = run(str(project))
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "unknown option `plugin_dirz`" in proc.stderr
+
+
+def test_the_dry_run_loads_no_mlflow_no_rules_and_no_process_pool():
+    """What keeps it within 1.5x of `import click, yaml` (benchmarks/bench_dryrun.py): MLflow
+    costs 0.3-0.65 s to import, the 32 rule modules ~16 ms, multiprocessing ~20 ms."""
+    code = ("import sys\nfrom dioptra_lsp.dryrun import dry_run\n"
+            f"dry_run({str(REPO / 'examples' / 'mnist-classifier')!r}, 'train', {{'data_dir': '.'}})\n"
+            "import json\nprint(json.dumps(sorted(sys.modules)))")
+    loaded = json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True,
+                                        text=True, check=True).stdout)
+    heavy = [m for m in loaded if m.split(".")[0] in ("mlflow", "multiprocessing", "dataclasses")
+             or m.startswith("dioptra_lsp.rules")]
+    assert heavy == [], heavy

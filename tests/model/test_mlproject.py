@@ -227,3 +227,13 @@ def test_unclosed_quotes_are_what_bash_refuses(command):
         assert cmd.unclosed_quote == quote
         span = cmd.unclosed_quote_span
         assert text.split("\n")[span.start.line][span.start.character] == quote
+
+
+@pytest.mark.parametrize("style", [">", "|", ">-"])
+def test_an_unclosed_quote_in_a_block_command_is_placed_on_its_own_character(style):
+    text = (f"entry_points:\n  main:\n    command: {style}\n      python x.py\n"
+            f"      --title 'it is\n      --epochs 3\n")
+    cmd = parse_mlproject(PATH, text).entry_points[0].command
+    assert cmd.unclosed_quote == "'"
+    assert start(cmd.unclosed_quote_span) == where(text, "'") and end(cmd.unclosed_quote_span) == (
+        where(text, "'")[0], where(text, "'")[1] + 1)

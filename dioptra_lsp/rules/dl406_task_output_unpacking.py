@@ -32,20 +32,25 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
                   f"result to one name" if fn.nout is None else
                   f"unpack {fn.nout} name{'s' if fn.nout != 1 else ''}")
         plugin = qualified_name(call, fn)
-        fix = None
-        spelling = reached.plugin.task_nout_spelling
-        if fn.nout_source == "none" and not call.unpacking.starred and spelling \
-                and fn.def_start is not None:
-            # Above the ``def``, after the other decorators, indented like the ``def``.
-            at = fn.def_start.start
-            decorator = f"@{spelling}({call.unpacking.count})\n{' ' * at.character}"
-            fix = Fix(f"Declare {call.unpacking.count} outputs: add `@{spelling}("
-                      f"{call.unpacking.count})` to `{fn.name}`",
-                      (TextEdit(reached.plugin.path, Span.point(at.line, at.character),
-                                decorator),), safe=False)
         yield RULE.diagnostic(
             reached.path, call.unpacking.span,
             f"the result of plugin {plugin} ({where(reached.plugin.path, fn.span, project.folder)}) "
             f"is unpacked into {names} names, but it {declared}; Prefect raises {error} while "
             f"the flow is built. {advice[0].upper()}{advice[1:]}",
-            fix=fix, related=(Related(reached.plugin.path, fn.span, f"plugin {plugin}"),))
+            fix=_declare_outputs(reached), related=(Related(reached.plugin.path, fn.span,
+                                                            f"plugin {plugin}"),))
+
+
+def _declare_outputs(reached) -> Fix | None:
+    """``@pyplugs.task_nout(n)`` for a plugin that declares no count, as its module spells it."""
+    fn, unpacking = reached.function, reached.call.unpacking
+    spelling = reached.plugin.task_nout_spelling
+    if fn.nout_source != "none" or unpacking.starred or not spelling or fn.def_start is None:
+        return None
+    # Above the ``def``, after the other decorators, indented like the ``def``.
+    at = fn.def_start.start
+    decorator = f"@{spelling}({unpacking.count})\n{' ' * at.character}"
+    return Fix(f"Declare {unpacking.count} outputs: add `@{spelling}({unpacking.count})` to "
+               f"`{fn.name}`",
+               (TextEdit(reached.plugin.path, Span.point(at.line, at.character), decorator),),
+               safe=False)

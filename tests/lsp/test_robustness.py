@@ -13,7 +13,7 @@ from lsprotocol import types as lsp
 import pytest_lsp
 from pytest_lsp import ClientServerConfig, LanguageClient
 
-from lsp_helpers import PUSH, codes, diagnostics, open_doc, pos_of, wait_pushed
+from lsp_helpers import PUSH, change_doc, codes, diagnostics, open_doc, pos_of, wait_pushed
 
 
 async def alive(client):
@@ -244,3 +244,46 @@ async def test_handler_exceptions_are_logged_and_answered(faulty_client, tmp_pat
     assert any("injected analysis fault" in m.message for m in client.log_messages)
     assert (await client.text_document_definition_async(lsp.DefinitionParams(
         text_document=lsp.TextDocumentIdentifier(uri=uri), position=pos_of(ml, "{epochs}", 2))))
+
+
+@pytest.mark.parametrize("seed", range(4))
+async def test_requests_on_half_typed_buffers_never_fail(client, seed):
+    """Every position of mutated buffers (the examples' mutation fuzzer, fixed seeds): hover,
+    definition, references, completion, code actions and symbols answer, none with an error."""
+    import random
+    import sys as sys_
+    from pathlib import Path
+
+    sys_.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from test_mutations import mutate
+
+    rng = random.Random(seed)
+    uris = {}
+    for rel in ("MLproject", "src/train.py", "plugs/data.py"):
+        path = client.root / rel
+        text = mutate(path.read_text(), rng)
+        uris[rel] = (open_doc(client, path, text), text)
+    await diagnostics(client, uris["MLproject"][0], 1)
+    for uri, text in uris.values():
+        doc = lsp.TextDocumentIdentifier(uri=uri)
+        await client.text_document_document_symbol_async(
+            lsp.DocumentSymbolParams(text_document=doc))
+        for line_no, line in enumerate(text.split("\n")):
+            for col in sorted({0, len(line) // 2, max(len(line) - 1, 0), len(line)}):
+                pos = lsp.Position(line=line_no, character=col)
+                await client.text_document_hover_async(lsp.HoverParams(text_document=doc, position=pos))
+                await client.text_document_definition_async(
+                    lsp.DefinitionParams(text_document=doc, position=pos))
+                await client.text_document_references_async(lsp.ReferenceParams(
+                    text_document=doc, position=pos,
+                    context=lsp.ReferenceContext(include_declaration=True)))
+                await client.text_document_completion_async(
+                    lsp.CompletionParams(text_document=doc, position=pos))
+            await client.text_document_code_action_async(lsp.CodeActionParams(
+                text_document=doc, range=lsp.Range(start=lsp.Position(line=line_no, character=0),
+                                                   end=lsp.Position(line=line_no, character=len(line))),
+                context=lsp.CodeActionContext(diagnostics=[])))
+    # Back to the files on disk, the MLproject last so its findings see the others restored.
+    for rel, (uri, _) in reversed(list(uris.items())):
+        change_doc(client, uri, 2, (client.root / rel).read_text())
+    assert "DL201" in codes(await diagnostics(client, uris["MLproject"][0], 2))

@@ -184,7 +184,8 @@ def click_command(node: ast.FunctionDef | ast.AsyncFunctionDef, aliases: dict[st
         other_decorators=tuple(others))
 
 
-def _main_calls(tree: ast.Module) -> Iterator[ast.Call]:
+def _main_guards(tree: ast.Module) -> Iterator[ast.If]:
+    """The module's ``if __name__ == "__main__":`` blocks."""
     for stmt in tree.body:
         if not isinstance(stmt, ast.If):
             continue
@@ -194,10 +195,15 @@ def _main_calls(tree: ast.Module) -> Iterator[ast.Call]:
             names = [s.id for s in sides if isinstance(s, ast.Name)]
             consts = [s.value for s in sides if isinstance(s, ast.Constant)]
             if names == ["__name__"] and consts == ["__main__"]:
-                for inner in stmt.body:
-                    for n in walk(inner):
-                        if isinstance(n, ast.Call):
-                            yield n
+                yield stmt
+
+
+def _main_calls(tree: ast.Module) -> Iterator[ast.Call]:
+    for guard in _main_guards(tree):
+        for inner in guard.body:
+            for n in walk(inner):
+                if isinstance(n, ast.Call):
+                    yield n
 
 
 def main_command(tree: ast.Module, commands: tuple[ClickCommand, ...]) -> str | None:
@@ -209,3 +215,24 @@ def main_command(tree: ast.Module, commands: tuple[ClickCommand, ...]) -> str | 
         if isinstance(func, ast.Name) and func.id in names:
             return func.id
     return None
+
+
+def never_invoked(tree: ast.Module, commands: tuple[ClickCommand, ...]) -> bool:
+    """The script defines click commands but running it calls none: no
+    ``if __name__ == "__main__":`` block at all, and no module-level statement calls a command
+    (``main()``, ``main.main()``, ``sys.exit(main())``).  A guard block that calls something
+    else is trusted: it may reach the command through a helper."""
+    if not commands or any(True for _ in _main_guards(tree)):
+        return False
+    names = {c.function for c in commands}
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import,
+                             ast.ImportFrom)):
+            continue
+        for n in walk(stmt):
+            if isinstance(n, ast.Call):
+                func = n.func.value if isinstance(n.func, ast.Attribute) and n.func.attr == "main" \
+                    else n.func
+                if isinstance(func, ast.Name) and func.id in names:
+                    return False
+    return True

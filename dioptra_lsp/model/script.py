@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ast
 
-from .clickread import click_command, main_command, parse_decls
+from .clickread import click_command, main_command, never_invoked, parse_decls
 from .flowread import FlowReader, flow_call, flow_run, run_calls, with_outside_parameters
 from .pyread import Text, click_attr, dotted, import_aliases, parse_module, qualified, statements, \
     string_constants, syntax_problem
@@ -91,4 +91,5 @@ def _read(source: SourceText, tree: ast.Module) -> PythonScript:
 
     return PythonScript(
         path=source.path, text=source.text, commands=commands, main_command=main_command(tree, commands),
-        flows=tuple(flows), flow_runs=tuple(runs), constants=tuple(consts.items()), problems=())
+        flows=tuple(flows), flow_runs=tuple(runs), constants=tuple(consts.items()), problems=(),
+        commands_never_invoked=never_invoked(tree, commands))

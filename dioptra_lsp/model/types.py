@@ -442,6 +442,8 @@ class PythonScript:
     flow_runs: tuple[FlowRun, ...]
     constants: tuple[tuple[str, Any], ...]   # module-level string constants
     problems: tuple[Problem, ...]            # syntax errors
+    # It defines click commands, but running it calls none (no ``__main__`` block, no call).
+    commands_never_invoked: bool = False
 
     @property
     def entry_command(self) -> ClickCommand | None:

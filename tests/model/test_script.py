@@ -358,3 +358,23 @@ def test_tuple_unpacking_of_a_call_task_is_recorded_with_its_range():
     assert second.unpacking.span == at(text, "[c, *rest]", "[c, *rest]")
     assert third.unpacking is None and third.targets == ("d",)
     assert fourth.unpacking.count == 1 and fourth.unpacking.span == at(text, "(e,)", "(e,)")
+
+
+NEVER_INVOKED = [
+    ("", True),
+    ("\nif __name__ == '__main__':\n    main()\n", False),
+    ("\nif __name__ == '__main__':\n    run()\n", False),          # a helper may call it
+    ("\nmain()\n", False),
+    ("\nimport sys\nsys.exit(main())\n", False),
+    ("\nmain.main(standalone_mode=True)\n", False),
+    ("\nprint('hello')\n", True),
+    ("\ndef later():\n    main()\n", True),                       # defined, never run
+]
+
+
+@pytest.mark.parametrize("tail, expected", NEVER_INVOKED)
+def test_a_command_that_running_the_script_never_calls(tail, expected):
+    text = "import click\n\n\n@click.command()\ndef main():\n    pass\n" + tail
+    assert parse(text).commands_never_invoked is expected
+    assert parse("print('no click here')\n" + tail.replace("main", "x")).commands_never_invoked \
+        is False

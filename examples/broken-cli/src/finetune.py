@@ -58,7 +58,3 @@ def init_flow() -> Flow:
 
     return flow
 
-
-if __name__ == "__main__":
-    with plugin_dirs():
-        _ = finetune()

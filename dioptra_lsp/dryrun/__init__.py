@@ -79,6 +79,14 @@ def dry_run(project_dir: str | os.PathLike, entry_point: str = "main",
     missing = missing_scripts(model, model.links_for(resolution.entry.name)) if link else ()
     argv = check_argv(model, resolution, link, import_script=import_script)
     chained = _chained_argv_problems(model, resolution, link, import_script)
+    if link is not None and link.script is not None and link.script.commands_never_invoked:
+        from .issues import ERROR, Issue
+
+        command = link.script.entry_command or link.script.commands[0]
+        chained += (Issue("command-never-invoked", f"`{link.invocation.script}` defines the click "
+                          f"command `{command.function}` but never calls it: the job would exit "
+                          f"0 at once, and nothing below would run (DL208)", ERROR, link.path,
+                          command.span, "argv"),)
     plan = build_plan(model, link, argv)
     return DryRunReport(resolution.entry_point, folder, resolution.parameters, resolution.command,
                         argv.argv, argv.options, plan.parameters, plan.tasks,

@@ -374,3 +374,12 @@ def test_unpacking_a_task_result_must_match_its_output_count(tmp_path):
         ("task-outputs", line_of["m, n"],
          'Prefect raises "Task is not iterable" while building the flow')]
     assert not report.ok
+
+
+def test_a_script_that_never_calls_its_command_would_run_nothing(tmp_path):
+    proj = project(tmp_path, '"python x.py --lr 1"', FLOW_OPTIONS)
+    script = proj / "x.py"
+    script.write_text(script.read_text().split("\n\nif __name__")[0] + "\n")
+    report = dry_run(proj)
+    [(kind, message)] = errors(report)
+    assert kind == "command-never-invoked" and "never calls it" in message

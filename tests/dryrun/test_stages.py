@@ -245,6 +245,9 @@ def test_default_mode_runs_no_user_code_and_import_mode_does(tmp_path):
         @click.option("--lr", type=float, callback=lambda c, p, v: v * 10)
         def main(lr):
             pass
+
+        if __name__ == "__main__":
+            main()
         """))
     report = dry_run(tmp_path)
     assert report.ok and not marker.exists()
@@ -257,7 +260,8 @@ def test_default_mode_runs_no_user_code_and_import_mode_does(tmp_path):
 def test_import_failure_is_reported_not_raised(tmp_path):
     (tmp_path / "MLproject").write_text('entry_points:\n  main:\n    command: "python x.py"\n')
     (tmp_path / "x.py").write_text("import click\nimport no_such_module_here\n\n"
-                                   "@click.command()\ndef main():\n    pass\n")
+                                   "@click.command()\ndef main():\n    pass\n\n\n"
+                                   "if __name__ == '__main__':\n    main()\n")
     [(kind, message)] = errors(dry_run(tmp_path, import_script=True))
     assert kind == "import-failed"
     assert message.startswith("importing x.py failed: ModuleNotFoundError: No module named "
@@ -268,7 +272,8 @@ def test_a_newline_in_a_literal_block_ends_the_command(tmp_path):
     (tmp_path / "MLproject").write_text(
         "entry_points:\n  main:\n    command: |\n      python x.py\n      --n 1\n")
     (tmp_path / "x.py").write_text(HEADER + '@click.command()\n@click.option("--n", type=int)\n'
-                                   "def main(n):\n    pass\n")
+                                   "def main(n):\n    pass\n\n\nif __name__ == '__main__':\n"
+                                   "    main()\n")
     report = dry_run(tmp_path)
     assert report.command == "python x.py\n--n 1\n"   # MLflow's command, unchanged
     [(kind, message)] = errors(report)

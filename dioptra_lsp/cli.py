@@ -35,7 +35,10 @@ def main() -> None:
 @click.option("--ignore", multiple=True, metavar="CODES",
               help="Skip these codes or prefixes (added to the config's ignore).")
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text",
-              show_default=True)
+              show_default=True,
+              help="text: a line per finding; full: with the source line, carets, the other "
+                   "side and the fix; json: the key contract; github: Actions annotations; "
+                   "sarif: SARIF 2.1.0 for code scanning.")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default="warning", show_default=True,
               help="Exit 1 when a finding has at least this severity.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),

@@ -52,3 +52,7 @@ def qualified_name(call: CallTask, fn: PluginFunction) -> str:
     name = f"`{call.package}.{call.module}.{fn.name}`"
     return name if call.function is not None else f"{name} (the first registered; no function is named)"
 
+
+def calls_with_function(project: ProjectModel) -> Iterator[Reached]:
+    """The calls that reach a registered plugin function (what signature checks need)."""
+    return (reached for reached in calls(project) if reached.function is not None)

@@ -11,6 +11,7 @@ from ..diagnostics import Diagnostic, Fix, Related, Severity
 from ..model.project import ProjectModel
 from ..model.record import record
 from ..model.source import Span
+from ..model.types import Command, EntryPoint, MLProject
 
 
 @record
@@ -68,3 +69,12 @@ def _shown(path: Path, base: Path | None) -> str:
         except ValueError:
             pass
     return path.as_posix()
+
+
+def entry_point_commands(mlproject: MLProject | None) -> Iterator[tuple[EntryPoint, Command]]:
+    """Each entry point that has a command, with it: what the command-reading rules walk."""
+    if mlproject is None:
+        return
+    for ep in mlproject.entry_points:
+        if ep.command is not None:
+            yield ep, ep.command

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..diagnostics import Diagnostic, Severity
-from .base import Rule, RuleContext, did_you_mean
+from .base import Rule, RuleContext, did_you_mean, entry_point_commands
 
 RULE = Rule("DL106", "undeclared-placeholder", Severity.ERROR,
             "A command placeholder with no such parameter, or one str.format cannot fill")
@@ -13,12 +13,7 @@ RULE = Rule("DL106", "undeclared-placeholder", Severity.ERROR,
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     mlproject = ctx.project.mlproject
-    if mlproject is None:
-        return
-    for ep in mlproject.entry_points:
-        command = ep.command
-        if command is None:
-            continue
+    for ep, command in entry_point_commands(mlproject):
         names = [p.name for p in ep.parameters]
         if command.format_error and command.format_error_span is not None:
             yield RULE.diagnostic(mlproject.path, command.format_error_span,

@@ -7,7 +7,7 @@ from typing import Iterator
 from ..diagnostics import Diagnostic, Fix, Severity, TextEdit
 from ..model.source import Span
 from ._cli import mismatches
-from .base import Rule, RuleContext
+from .base import Rule, RuleContext, entry_point_commands
 
 RULE = Rule("DL107", "unused-parameter", Severity.WARNING,
             "A declared parameter that the command never substitutes", fixable=True)
@@ -20,9 +20,8 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     lines = mlproject.text.split("\n")
     # A parameter another flag should have been fed by is DL203's finding, not a second one here.
     twins = {(m.entry_point.name, m.twin.name) for m in mismatches(ctx.project)}
-    for ep in mlproject.entry_points:
-        command = ep.command
-        if command is None or command.format_error:
+    for ep, command in entry_point_commands(mlproject):
+        if command.format_error:
             continue
         used = {p.name for p in command.placeholders}
         for param in ep.parameters:

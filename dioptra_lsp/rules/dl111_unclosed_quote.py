@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..diagnostics import Diagnostic, Severity
-from .base import Rule, RuleContext
+from .base import Rule, RuleContext, entry_point_commands
 
 RULE = Rule("DL111", "unclosed-quote", Severity.ERROR,
             "A quote in the command is never closed: bash refuses to run it")
@@ -13,11 +13,8 @@ RULE = Rule("DL111", "unclosed-quote", Severity.ERROR,
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     mlproject = ctx.project.mlproject
-    if mlproject is None:
-        return
-    for ep in mlproject.entry_points:
-        command = ep.command
-        if command is None or command.unclosed_quote_span is None:
+    for ep, command in entry_point_commands(mlproject):
+        if command.unclosed_quote_span is None:
             continue
         if "$'" in command.value:   # bash's $'...' lets \' escape a quote: not judged here
             continue

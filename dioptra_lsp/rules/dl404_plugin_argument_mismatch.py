@@ -8,7 +8,7 @@ from typing import Iterator
 from ..diagnostics import Diagnostic, Related, Severity
 from ..model.types import FunctionParam
 from .base import Rule, RuleContext, did_you_mean, where
-from ._plugins import calls, qualified_name
+from ._plugins import calls_with_function, qualified_name
 
 RULE = Rule("DL404", "plugin-argument-mismatch", Severity.ERROR,
             "The keywords passed to call_task do not bind to the plugin function's signature")
@@ -40,10 +40,8 @@ class _About:
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     project = ctx.project
-    for reached in calls(project):
+    for reached in calls_with_function(project):
         fn, call = reached.function, reached.call
-        if fn is None:
-            continue
         about = _About(reached, project.folder)
         params = fn.params
         positional = [p for p in params if p.kind in _POSITIONAL]

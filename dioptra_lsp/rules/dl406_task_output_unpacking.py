@@ -7,7 +7,7 @@ from typing import Iterator
 from ..diagnostics import Diagnostic, Fix, Related, Severity, TextEdit
 from ..model.source import Span
 from .base import Rule, RuleContext, where
-from ._plugins import calls, qualified_name
+from ._plugins import calls_with_function, qualified_name
 
 RULE = Rule("DL406", "task-output-unpacking", Severity.ERROR,
             "call_task's result is unpacked into more or fewer names than the plugin's outputs",
@@ -16,10 +16,8 @@ RULE = Rule("DL406", "task-output-unpacking", Severity.ERROR,
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     project = ctx.project
-    for reached in calls(project):
+    for reached in calls_with_function(project):
         fn, call = reached.function, reached.call
-        if fn is None:
-            continue
         error = fn.unpacking_error(call.unpacking)
         if error is None:
             continue

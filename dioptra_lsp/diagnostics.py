@@ -56,6 +56,13 @@ class Diagnostic:
     message: str
     fix: Fix | None = None
     related: tuple[Related, ...] = ()
+    # The long explanation (a full signature, every valid choice, why it fails at run time):
+    # kept out of the one-line message, shown by ``--format full``, SARIF and the editor.
+    detail: str = ""
+    # Findings of one rule with the same non-empty group are one cause reported many times
+    # (a plugin package missing from every plugin folder): a run keeps the first and lists
+    # the others as related locations.
+    group: str = ""
 
     def sort_key(self):
         return (str(self.path), self.span.start.line, self.span.start.character, self.code, self.message)

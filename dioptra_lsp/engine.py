@@ -77,6 +77,49 @@ def analyse(mlproject_path: Path, settings: Settings, overlay: dict[Path, str] |
     return project, sorted(kept, key=Diagnostic.sort_key)
 
 
+#: Other places of a grouped finding listed as related locations; the count says the rest.
+GROUP_RELATED_LIMIT = 20
+
+
+def merge_groups(diags: list[Diagnostic]) -> list[Diagnostic]:
+    """One finding per (rule, group): the first in sort order, with the other places as
+    related locations.  ``diags`` must be sorted; the result stays sorted.  Applied once to
+    what a run reports (``run``, and the language server per project), never twice."""
+    if not any(d.group for d in diags):
+        return diags
+    from .diagnostics import Related
+    from .model.record import replace
+
+    first: dict[tuple[str, str], int] = {}
+    others: dict[int, list[Diagnostic]] = {}
+    out: list[Diagnostic] = []
+    for d in diags:
+        if not d.group:
+            out.append(d)
+            continue
+        key = (d.code, d.group)
+        if key in first:
+            others[first[key]].append(d)
+            continue
+        first[key] = len(out)
+        others[len(out)] = []
+        out.append(d)
+    for index, rest in others.items():
+        if not rest:
+            continue
+        kept = out[index]
+        places = list(dict.fromkeys(Related(d.path, d.span, "also here") for d in rest
+                                    if (d.path, d.span) != (kept.path, kept.span)))
+        if not places:
+            continue
+        shown = kept.related + tuple(places[:GROUP_RELATED_LIMIT])
+        more = len(places) - GROUP_RELATED_LIMIT
+        suffix = (f" ({len(places)} more place{'s' if len(places) != 1 else ''} like it"
+                  + (f", {more} not listed" if more > 0 else "") + ")")
+        out[index] = replace(kept, related=shown, message=kept.message + suffix)
+    return out
+
+
 def _normalized(diag: Diagnostic) -> Diagnostic:
     path = normalize(diag.path)
     if path == diag.path:
@@ -199,7 +242,7 @@ def run(paths: Iterable[Path], *, config: Path | None = None, select: tuple[str,
         result.files.update(files)
         result.diagnostics.extend(diags)
     unique = {(d.path, d.span, d.code, d.message): d for d in result.diagnostics}
-    result.diagnostics = sorted(unique.values(), key=Diagnostic.sort_key)
+    result.diagnostics = merge_groups(sorted(unique.values(), key=Diagnostic.sort_key))
     return result
 
 

@@ -102,6 +102,8 @@ def render_full(diags: list[Diagnostic], read) -> str:
             marked = line[start.character:max(stop, start.character + 1)].replace("\t", "    ")
             block += [f"{pad} |", f"{gutter} | {shown}",
                       f"{pad} | {' ' * len(before)}{'^' * max(len(marked), 1)} {d.code}"]
+        if d.detail:
+            block.extend(f"  = {line}" for line in d.detail.split("\n"))
         for r in d.related:
             block.append(f"  = {r.message}: {r.path.as_posix()}:{r.span.start.line + 1}"
                          if r.message else
@@ -147,7 +149,8 @@ def render_sarif(diags: list[Diagnostic], rules, version: str) -> str:
     results = []
     for d in diags:
         result = {"ruleId": d.code, "ruleIndex": index[d.code],
-                  "level": _SARIF_LEVEL[d.severity.label], "message": {"text": d.message},
+                  "level": _SARIF_LEVEL[d.severity.label],
+                  "message": {"text": f"{d.message}\n\n{d.detail}" if d.detail else d.message},
                   "locations": [location(d.path, d.span)]}
         if d.related:
             result["relatedLocations"] = [{"id": i, **location(r.path, r.span),

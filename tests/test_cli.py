@@ -281,6 +281,15 @@ def test_full_format_shows_each_source_line_with_carets_under_the_range(tmp_path
             assert lines[-1].endswith(f"fix: {d['fix']['title']}")
 
 
+def test_full_format_shows_the_detail_the_one_line_formats_leave_out(tmp_path):
+    shutil.copytree(Path(__file__).resolve().parents[1] / "examples" / "broken-plugins", tmp_path / "ep")
+    text = cli("check", "ep", cwd=tmp_path).stdout
+    full = cli("check", "--format", "full", "ep", cwd=tmp_path).stdout
+    (block,) = [b for b in full.split("\n\n") if "DL404 keyword `image_size`" in b]
+    assert "  = Signature: load_dataset(data_dir, target_size: tuple, batch_size: int = 32" in block
+    assert "Signature:" not in text
+
+
 def test_full_format_expands_tabs_before_the_carets_too():
     from dioptra_lsp.diagnostics import Diagnostic, Severity
     from dioptra_lsp.model.source import Span
@@ -328,7 +337,9 @@ def test_sarif_output_is_a_valid_log_of_the_same_findings(tmp_path):
     for result, f in zip(run.results, findings):
         assert rules[result.rule_index].id == result.rule_id == f["code"]
         assert rules[result.rule_index].name == f["name"]
-        assert result.level.value == level[f["severity"]] and result.message.text == f["message"]
+        assert result.level.value == level[f["severity"]]
+        # The message, then (after a blank line) the detail that the one-line formats leave out.
+        assert result.message.text.split("\n\n")[0] == f["message"]
         (loc,) = result.locations
         assert loc.physical_location.artifact_location.uri == f["file"]
         r = loc.physical_location.region

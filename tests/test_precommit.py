@@ -45,7 +45,8 @@ def test_the_hook_catches_the_calls_a_changed_plugin_breaks_and_skips_other_file
     assert plugin_changed.returncode == 1, out
     assert "dioptra-lint" in out and "Failed" in out
     # The findings sit in the caller, not in the file that changed.
-    assert "ep/src/adv_train.py:62:31: DL404 required parameter `target_size`" in out
+    assert ("ep/src/adv_train.py:67:13: DL404 keyword `image_size` is not a parameter of plugin "
+            "`dioptra_custom.data.images.load_dataset`") in out
     assert "DL401" not in out   # the script's own problems are not this change's business
 
     unrelated = try_repo(user_repo, home, "tools/helper.py")

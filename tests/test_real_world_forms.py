@@ -240,9 +240,9 @@ def render(diags, root):
 
 
 def test_real_world_forms_lint_clean(project):
-    # int/bool MLproject types are reported once each (DL104) and nothing else fires.
+    # int/bool MLproject types are conventions MLflow passes through as strings: no finding.
     diags = lint_paths([project])
-    assert sorted(d.code for d in diags) == ["DL104", "DL104"], render(diags, project)
+    assert diags == [], render(diags, project)
 
 
 MISTAKES = [

@@ -29,7 +29,8 @@ def to_lsp_diagnostic(d: Diagnostic, lines_of, codec) -> lsp.Diagnostic:
         severity=_SEVERITY.get(d.severity, lsp.DiagnosticSeverity.Warning),
         code=d.code,
         source=SOURCE,
-        message=d.message,
+        # First line short (virtual text shows it); the detail follows for hover.
+        message=f"{d.message}\n{d.detail}" if d.detail else d.message,
         related_information=related,
         tags=[lsp.DiagnosticTag.Unnecessary] if d.code in _UNNECESSARY else None,
         data={"name": d.name, "fixable": d.fix is not None},

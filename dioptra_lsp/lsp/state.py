@@ -354,12 +354,13 @@ class Linter:
 
 
 def _analyse(mlp: Path, settings: Settings, overlay: Overlay, versions: dict[Path, int]) -> Analysis:
-    from ..engine import analyse
+    from ..engine import analyse, merge_groups
 
     t0 = time.perf_counter()
     if not mlp.is_file() and mlp not in overlay:
         return Analysis(mlp, None, [], versions, settings, frozenset({mlp}), error="deleted")
     project, diags = analyse(mlp, settings, overlay)
+    diags = merge_groups(diags)
     files = frozenset(norm(p) for p in project.files()) | {mlp}
     files |= frozenset(norm(link.path) for link in project.links if link.path is not None)
     used = {p: v for p, v in versions.items() if p in files}

@@ -23,8 +23,10 @@ class Rule:
     fixable: bool = False
 
     def diagnostic(self, path: Path, span: Span, message: str, *, fix: Fix | None = None,
-                   related: Iterable[Related] = ()) -> Diagnostic:
-        return Diagnostic(self.code, self.name, self.severity, path, span, message, fix, tuple(related))
+                   related: Iterable[Related] = (), detail: str = "", group: str = "",
+                   severity: Severity | None = None) -> Diagnostic:
+        return Diagnostic(self.code, self.name, severity or self.severity, path, span, message,
+                          fix, tuple(related), detail, group)
 
 
 @record

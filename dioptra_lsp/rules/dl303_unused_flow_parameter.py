@@ -31,4 +31,5 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
                     path, param.variable_span or param.name_span,
                     f"Parameter {label} (variable `{param.variable}`) is not passed to any task of "
                     f"flow {flow_label(flow)}{fed}, so its value is dropped; pass `{param.variable}` to "
-                    f"the task that needs it or remove the Parameter. Tasks of the flow: {tasks}")
+                    f"the task that needs it or remove the Parameter",
+                    detail=f"Tasks of the flow: {tasks}")

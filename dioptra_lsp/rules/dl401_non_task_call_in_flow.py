@@ -40,7 +40,10 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
                     path, call.span,
                     f"`{call.callee}(...)` is called inside the Flow block of {flow_label(flow)} "
                     f"({where(path, flow.span, project.folder)}): it runs once while the flow is built, "
-                    f"on Prefect Parameter objects, not as a task. Call a task plugin with "
-                    f"pyplugs.call_task, or move it out of the block (or allow it with "
-                    f"`flow-allowed-calls`). Allowed here: pyplugs.call_task, Parameter, and inside "
-                    f"call_task arguments: {', '.join(sorted(_LITERAL_BUILDERS - {'prefect.unmapped'}))}")
+                    f"on Prefect Parameter objects, not as a task; call a task plugin with "
+                    f"pyplugs.call_task, or move it out of the block",
+                    detail=f"Allowed in a Flow block: pyplugs.call_task, Parameter, and inside "
+                           f"call_task arguments: "
+                           f"{', '.join(sorted(_LITERAL_BUILDERS - {'prefect.unmapped'}))}. "
+                           f"Other calls can be allowed with `flow-allowed-calls` in "
+                           f"[tool.dioptra-lint].")

@@ -34,11 +34,14 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
                         named = [n for n in _names_read(value.source) if n not in consts]
                         why = (f"`{named[0]}` is not a module-level string constant (computed at "
                                f"run time?); " if named else "")
+                        # Not a predicted failure: a value computed at run time is only unchecked.
                         yield RULE.diagnostic(
                             path, span or call.span,
-                            f"the {what} of `call_task`, `{value.source}`, is not a string the linter can "
-                            f"resolve (a literal, a module-level string constant, or an f-string or `+` over "
-                            f"them), so the plugin call cannot be checked; {why}{known}")
+                            f"the {what} of `call_task`, `{value.source}`, cannot be resolved "
+                            f"statically, so the plugin call is not checked; {why}{known}",
+                            severity=Severity.INFO,
+                            detail="Resolvable: a string literal, a module-level string "
+                                   "constant, or an f-string or `+` over them.")
                     elif value is not None and not isinstance(value, str):
                         yield RULE.diagnostic(
                             path, span or call.span,

@@ -50,10 +50,11 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
         by_name: dict[str, FunctionParam] = {}
         for p in params:
             by_name.setdefault(p.name, p)   # the first, like a scan would find
+        detail = f"Signature: {fn.signature}"
 
-        def report(span, text):
-            return RULE.diagnostic(reached.path, span, f"{text}. Signature: {fn.signature}",
-                                   related=about.related)
+        def report(span, text, related=()):
+            return RULE.diagnostic(reached.path, span, text, detail=detail,
+                                   related=about.related + tuple(related))
 
         bound: set[str] = set()
         if not star_args:
@@ -69,6 +70,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
         else:
             bound.update(p.name for p in positional)   # ``*values``: cannot tell how many
         kwarg_names = set()
+        unknown = []
         for kw in call.keywords:
             if kw.name is None or kw.name in PREFECT_KEYWORDS:
                 continue
@@ -76,23 +78,50 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
             param = by_name.get(kw.name)
             if param is None or param.kind in ("var_positional", "var_keyword"):
                 if not fn.accepts_any_keyword:
-                    names = [p.name for p in params if p.kind not in ("var_positional", "var_keyword")]
-                    yield report(kw.span,
-                                 f"keyword `{kw.name}` is not a parameter of plugin {about.name} ({about.at}); "
-                                 + did_you_mean(kw.name, names, what="Parameters"))
+                    unknown.append(kw)
             elif param.kind == "positional_only":
                 yield report(kw.span, f"`{kw.name}` is a positional-only parameter of plugin {about.name} "
                                       f"({about.at}) and cannot be passed by keyword")
             elif kw.name in bound and not star_args:
                 yield report(kw.span, f"`{kw.name}` of plugin {about.name} ({about.at}) is given twice: "
                                       f"by position and by keyword")
-        if star_args or any(kw.name is None for kw in call.keywords):
-            continue   # ``**mapping``: the keywords cannot be listed
-        for p in params:
-            if p.kind in ("var_positional", "var_keyword") or p.has_default:
-                continue
-            if p.name not in bound and p.name not in kwarg_names:
-                passed = sorted(bound | kwarg_names)
-                yield report(call.name_span,
-                             f"required parameter `{p.name}` of plugin {about.name} ({about.at}) is not passed; "
-                             f"the task fails with TypeError. Passed: {', '.join(passed) or '(none)'}")
+        missing = []
+        if not star_args and not any(kw.name is None for kw in call.keywords):
+            # (``**mapping`` or ``*values``: the arguments cannot be listed)
+            missing = [p.name for p in params
+                       if p.kind not in ("var_positional", "var_keyword") and not p.has_default
+                       and p.name not in bound and p.name not in kwarg_names]
+        if unknown or missing:
+            # A renamed parameter shows as both; one cause, one finding per call.
+            yield _binding_finding(report, reached.path, about, params, unknown, missing,
+                                   bound | kwarg_names, call.name_span)
+
+
+def _binding_finding(report, path, about, params, unknown, missing, passed, callee_span):
+    names = [p.name for p in params if p.kind not in ("var_positional", "var_keyword")]
+    required = ", ".join(f"`{name}`" for name in missing)
+    fails = (f"required {'parameters' if len(missing) > 1 else 'parameter'} {required} "
+             f"{'are' if len(missing) > 1 else 'is'} not passed" if missing else "")
+    if not unknown:
+        return report(callee_span, f"{fails[0].upper()}{fails[1:]} to plugin {about.name} "
+                                   f"({about.at}); the task fails with TypeError. Passed: "
+                                   f"{', '.join(sorted(passed)) or '(none)'}")
+    first = unknown[0]
+    if len(unknown) == 1:
+        what = f"keyword `{first.name}` is not a parameter of plugin {about.name} ({about.at})"
+    else:
+        listed = ", ".join(f"`{kw.name}`" for kw in unknown)
+        what = f"keywords {listed} are not parameters of plugin {about.name} ({about.at})"
+    if fails:
+        what += f", and {fails}"
+    what += "; the task fails with TypeError" if len(unknown) > 1 or fails else ""
+    hints = []
+    for kw in unknown:
+        close = did_you_mean(kw.name, missing or names, what="Parameters")
+        if close.startswith("did you mean"):
+            guess = close.split("`")[1]
+            hints.append(f"`{guess}`" + (f" for `{kw.name}`" if len(unknown) > 1 else ""))
+    tail = (f"did you mean {', '.join(hints)}? " if hints else "") + \
+        f"Parameters: {', '.join(sorted(names)) or '(none)'}"
+    others = tuple(Related(path, kw.span, "also not a parameter") for kw in unknown[1:])
+    return report(first.span, f"{what}; {tail}", others)

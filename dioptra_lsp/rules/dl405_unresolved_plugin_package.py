@@ -1,4 +1,4 @@
-"""DL405: the package of a call_task is found in no plugin folder (once per package and file)."""
+"""DL405: the package of a call_task is found in no plugin folder (reported once per package)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,9 @@ from ._flows import scripts
 RULE = Rule("DL405", "unresolved-plugin-package", Severity.INFO,
             "The package of a call_task is found in no plugin folder, so its calls were not checked")
 
+HOW_TO_CONFIGURE = ("name the folder that holds it in `plugin-dirs` under [tool.dioptra-lint] "
+                    "(pyproject.toml or dioptra-lint.toml), or in DIOPTRA_PLUGIN_DIR")
+
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     project = ctx.project
@@ -23,15 +26,15 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
             shown = str(d)
         searched.append("the project folder" if shown == "." else shown)
     for path, script in scripts(project):
-        seen: set[str] = set()
         for flow in script.flows:
             for call in flow.call_tasks:
                 res = project.resolve_call(call)
-                if res.status != "unresolved-package" or call.package in seen:
+                if res.status != "unresolved-package":
                     continue
-                seen.add(call.package)
+                # One cause however many calls: a run reports the first and lists the rest.
                 yield RULE.diagnostic(
                     path, call.package_span,
-                    f"plugin package `{call.package}` is found in no plugin folder, so the call_task "
-                    f"calls into it were not checked; searched: {', '.join(searched) or '(none)'} "
-                    f"(add its folder to `plugin-dirs` or DIOPTRA_PLUGIN_DIR)")
+                    f"plugin package `{call.package}` is in no plugin folder, so calls into it "
+                    f"are not checked; {HOW_TO_CONFIGURE}",
+                    detail=f"Searched: {', '.join(searched) or '(none)'}.",
+                    group=call.package)

@@ -208,13 +208,24 @@ def test_dl403(tmp_path):
 
 def test_dl404(tmp_path):
     body = GOOD_CALL.replace("image_size=image_size", "image_sizes=image_size")
-    diags = lint(make(tmp_path, body), "DL404")
-    assert [d.code for d in diags] == ["DL404", "DL404"]
-    messages = sorted(d.message for d in diags)
-    assert messages[0].startswith("keyword `image_sizes` is not a parameter of plugin "
-                                  "`dioptra_custom.data.images.resize` (dioptra_custom/data/images.py:6); "
-                                  "did you mean `image_size`? Parameters: batch_size, data_dir, image_size")
-    assert messages[1].startswith("required parameter `image_size`")
+    # A renamed keyword is one cause: one finding per call, the signature in the detail.
+    (diag,) = lint(make(tmp_path, body), "DL404")
+    assert diag.message == ("keyword `image_sizes` is not a parameter of plugin "
+                            "`dioptra_custom.data.images.resize` (dioptra_custom/data/images.py:6), "
+                            "and required parameter `image_size` is not passed; the task fails with "
+                            "TypeError; did you mean `image_size`? Parameters: batch_size, data_dir, "
+                            "image_size")
+    assert diag.detail == "Signature: resize(data_dir, image_size, batch_size=32)"
+    body = GOOD_CALL.replace("image_size=image_size", "image_size=image_size, size=1, bach_size=2")
+    (diag,) = lint(make(tmp_path, body), "DL404")
+    assert diag.message.startswith("keywords `size`, `bach_size` are not parameters of plugin ")
+    assert "TypeError; did you mean `batch_size` for `bach_size`? Parameters: " in diag.message
+    assert [r.message for r in diag.related] == ["plugin `dioptra_custom.data.images.resize`",
+                                                 "also not a parameter"]
+    body = GOOD_CALL.replace(", image_size=image_size", "")
+    (diag,) = lint(make(tmp_path, body), "DL404")
+    assert diag.message.startswith("Required parameter `image_size` is not passed to plugin ")
+    assert diag.message.endswith("the task fails with TypeError. Passed: data_dir")
     body = GOOD_CALL.replace("data_dir=data_dir, image_size=image_size", "data_dir, image_size, 3, 4")
     diags = lint(make(tmp_path, body), "DL404")
     assert len(diags) == 1 and "takes 3 positional arguments but 4 are passed" in diags[0].message
@@ -224,10 +235,30 @@ def test_dl404(tmp_path):
     assert lint(make(tmp_path, body), "DL404") == []
 
 
-def test_dl405_once_per_package(tmp_path):
+def test_dl405_once_per_package_across_the_run(tmp_path):
     body = GOOD_CALL.replace("_PLUGINS_IMPORT_PATH}.data", "_PLUGINS_IMPORT_PATH}.nowhere")
-    diags = lint(make(tmp_path, body + body), "DL405")
-    assert len(diags) == 1 and "`dioptra_custom.nowhere` is found in no plugin folder" in diags[0].message
+    make(tmp_path / "a", body + body)
+    make(tmp_path / "b", body)
+    (diag,) = lint(tmp_path, "DL405")
+    assert diag.path == tmp_path / "a/src/train.py"
+    assert "`dioptra_custom.nowhere` is in no plugin folder" in diag.message
+    assert diag.message.endswith("(2 more places like it)")
+    assert [(r.path, r.message) for r in diag.related] == [
+        (tmp_path / "a/src/train.py", "also here"), (tmp_path / "b/src/train.py", "also here")]
+    assert "`plugin-dirs`" in diag.message and diag.detail.startswith("Searched: the project folder")
+
+
+def test_dl104_reports_only_what_changes_a_value(tmp_path):
+    make(tmp_path, GOOD_CALL)
+    mlproject = tmp_path / "MLproject"
+    mlproject.write_text(MLPROJECT.replace("{type: path,", "{type: int,"))
+    assert lint(tmp_path, "DL104") == []            # int, str, bool: MLflow's plain strings
+    mlproject.write_text(MLPROJECT.replace("{type: path,", "{type: pth,"))
+    (diag,) = lint(tmp_path, "DL104")
+    assert diag.severity.label == "warning" and "did you mean `path`?" in diag.message
+    mlproject.write_text(MLPROJECT.replace("{type: path,", "{type: list,"))
+    (diag,) = lint(tmp_path, "DL104")
+    assert diag.severity.label == "info"
 
 
 def test_rules_are_registered():

@@ -11,7 +11,26 @@ import click
 
 from . import __version__
 
-FORMATS = ("text", "full", "json", "github", "sarif")
+#: ``check --output-format`` values and what each prints (``check --help`` lists them).
+FORMATS = {
+    "text": "path:line:col: CODE message (the default)",
+    "concise": "as text, with [*] after the code when --fix repairs the finding",
+    "full": "each finding with its source line, carets under the range, the other side and "
+            "the fix",
+    "grouped": "findings under their file, line:col aligned",
+    "json": "a list of objects: file, line, column, end_line, end_column, code, name, "
+            "severity, message, fix",
+    "json-lines": "the same objects, one per line",
+    "github": "GitHub Actions workflow commands: annotations on the pull request",
+    "sarif": "a SARIF 2.1.0 log for code scanning (upload-sarif)",
+    "junit": "JUnit XML: a test suite per file, a failing test case per finding",
+    "gitlab": "a GitLab Code Quality report, fingerprints stable when lines move",
+    "pylint": "path:line: [CODE] message",
+}
+#: Formats people read: they end with the summary line (``--quiet`` leaves it out).
+SUMMARY_FORMATS = frozenset({"text", "concise", "full", "grouped", "github"})
+#: What ``--statistics`` prints: a table and the summary line, or JSON.
+STATISTICS_FORMATS = ("text", "concise", "full", "json", "json-lines")
 SEVERITIES = ("info", "warning", "error")
 
 
@@ -34,36 +53,49 @@ def main() -> None:
               help="Only these codes or prefixes (comma-separated, repeatable); replaces config.")
 @click.option("--ignore", multiple=True, metavar="CODES",
               help="Skip these codes or prefixes (added to the config's ignore).")
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text",
-              show_default=True,
-              help="text: a line per finding; full: with the source line, carets, the other "
-                   "side and the fix; json: the key contract; github: Actions annotations; "
-                   "sarif: SARIF 2.1.0 for code scanning.")
+@click.option("--output-format", "--format", "output_format", type=click.Choice(list(FORMATS)),
+              default="text", show_default=True, envvar="DIOPTRA_LINT_OUTPUT_FORMAT",
+              help="; ".join(f"{name}: {text}" for name, text in FORMATS.items()) + ".")
+@click.option("-o", "--output-file", type=click.Path(dir_okay=False, path_type=Path),
+              envvar="DIOPTRA_LINT_OUTPUT_FILE",
+              help="Write the report to this file instead of stdout (folders are created).")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default="warning", show_default=True,
               help="Exit 1 when a finding has at least this severity.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Use this pyproject.toml or dioptra-lint.toml instead of searching.")
 @click.option("--stdin-filename", type=click.Path(path_type=Path),
-              help="Lint the text on stdin as if it were this file.")
+              help="Lint the text on stdin as if it were this file (`-` as a path reads stdin "
+                   "as ./MLproject unless this names it).")
 @click.option("--fix", is_flag=True, help="Apply the safe fixes in place.")
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("-e", "--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--statistics", is_flag=True,
-              help="Print how many findings each rule has, instead of the findings.")
-def check(paths, select, ignore, output_format, fail_on, config_file, stdin_filename, fix,
-          exit_zero, statistics) -> None:
-    """Cross-check every MLproject under PATHS (default: .) with its scripts and task plugins."""
+              help="Print how many findings each rule has instead of the findings, then the "
+                   "summary (with --output-format json or json-lines: JSON).")
+@click.option("-q", "--quiet", is_flag=True,
+              help="Print the findings only: no summary line, no notes.")
+@click.option("-s", "--silent", is_flag=True,
+              help="Print nothing but errors; the exit status still tells.")
+def check(paths, select, ignore, output_format, output_file, fail_on, config_file,
+          stdin_filename, fix, exit_zero, statistics, quiet, silent) -> None:
+    """Cross-check every MLproject under PATHS (default: .) with its scripts and task plugins.
+
+    A PATH of `-` reads the file from stdin (named by --stdin-filename, else ./MLproject).
+    """
     from .config import ConfigError
     from .diagnostics import Severity
     from .engine import run
-    from .output import render_json, render_text, summary
 
+    if statistics and output_format not in STATISTICS_FORMATS:
+        raise click.UsageError(f"--statistics prints {', '.join(STATISTICS_FORMATS[:-1])} or "
+                               f"{STATISTICS_FORMATS[-1]}, not {output_format}")
     overlay = None
-    if stdin_filename is not None:
-        stdin_filename = Path(os.path.normpath(stdin_filename))
-        overlay = {stdin_filename: _read_stdin()}
-        paths = paths or (stdin_filename,)
+    read_stdin = any(str(p) == "-" for p in paths)
+    if stdin_filename is not None or read_stdin:
         if fix:
-            raise click.UsageError("--fix cannot be combined with --stdin-filename")
+            raise click.UsageError("--fix cannot be combined with reading stdin")
+        name = Path(os.path.normpath(stdin_filename or "MLproject"))
+        overlay = {name: _read_stdin()}
+        paths = tuple(p for p in paths if str(p) != "-") or (name,)
     paths = paths or (Path("."),)
     # A short-lived process whose model holds no reference cycles: the cyclic collector only
     # re-scans the growing heap of parsed files (half the run time at 1000 projects).
@@ -87,50 +119,75 @@ def check(paths, select, ignore, output_format, fail_on, config_file, stdin_file
             result = run(paths, config=config_file, select=_codes(select) or None, ignore=_codes(ignore))
     for error in result.errors:
         click.echo(f"dioptra-lint: {error}", err=True)
-    for note in result.skipped:
-        click.echo(f"dioptra-lint: skipped {note}", err=True)
-    if statistics:
-        from .output import render_statistics
-
-        click.echo(render_statistics(result.diagnostics, as_json=output_format == "json"))
-    elif output_format == "json":
-        click.echo(render_json(result.diagnostics))
-    elif output_format == "sarif":
-        from .output import render_sarif
-        from .rules import ALL_RULES
-
-        click.echo(render_sarif(result.diagnostics, ALL_RULES, __version__))
-    elif output_format == "full":
-        from .model.source import ReadError, read_source
-        from .output import render_full
-
-        def read(path: Path) -> str | None:
-            if overlay and path in overlay:
-                return overlay[path]
-            source = read_source(path)
-            return None if isinstance(source, ReadError) else source.text
-
-        text = render_full(result.diagnostics, read)
-        if text:
-            click.echo(text + "\n")
-        click.echo(summary(result))
-    elif output_format == "github":
-        from .output import render_github
-
-        text = render_github(result.diagnostics)
-        if text:
-            click.echo(text)
-        click.echo(summary(result))
-    else:
-        text = render_text(result.diagnostics)
-        if text:
-            click.echo(text)
-        click.echo(summary(result), err=False)
+    if not (quiet or silent):
+        for note in result.skipped:
+            click.echo(f"dioptra-lint: skipped {note}", err=True)
+    if not silent:
+        _write_report(_report(result, output_format, statistics, overlay, with_summary=not quiet),
+                      output_file)
     threshold = Severity.parse(fail_on)
     failing = any(d.severity >= threshold for d in result.diagnostics)
     if result.errors and not result.projects:
         sys.exit(2)
     sys.exit(1 if failing and not exit_zero else 0)
+
+
+def _report(result, output_format: str, statistics: bool, overlay, *, with_summary: bool) -> str:
+    """What ``check`` prints on stdout (or into --output-file): the findings (or their
+    statistics) in the chosen format, then the summary line if people read that format."""
+    from . import output
+
+    diags = result.diagnostics
+
+    def read(path: Path) -> str | None:
+        from .model.source import ReadError, read_source
+
+        if overlay and path in overlay:
+            return overlay[path]
+        source = read_source(path)
+        return None if isinstance(source, ReadError) else source.text
+
+    if statistics:
+        body = output.render_statistics(diags, output_format)
+        with_summary = with_summary and output_format not in ("json", "json-lines")
+    elif output_format == "json":
+        body = output.render_json(diags)
+    elif output_format == "json-lines":
+        body = output.render_json_lines(diags)
+    elif output_format == "sarif":
+        from .rules import ALL_RULES
+
+        body = output.render_sarif(diags, ALL_RULES, __version__)
+    elif output_format == "junit":
+        body = output.render_junit(diags, result.errors, result.projects)
+    elif output_format == "gitlab":
+        body = output.render_gitlab(diags, read, os.environ.get("CI_PROJECT_DIR") or os.getcwd())
+    elif output_format == "full":
+        body = output.render_full(diags, read)
+        body += "\n" if body else ""   # a blank line between the last block and the summary
+    elif output_format == "grouped":
+        body = output.render_grouped(diags)
+        body += "\n" if body else ""
+    else:
+        render = {"text": output.render_text, "concise": output.render_concise,
+                  "github": output.render_github, "pylint": output.render_pylint}[output_format]
+        body = render(diags)
+    parts = [body] if body else []
+    if with_summary and (statistics or output_format in SUMMARY_FORMATS):
+        parts.append(output.summary(result))
+    return "".join(part + "\n" for part in parts)
+
+
+def _write_report(text: str, output_file: Path | None) -> None:
+    if output_file is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output_file.parent.mkdir(parents=True, exist_ok=True)
+        output_file.write_text(text, encoding="utf-8")
+    except OSError as err:
+        click.echo(f"dioptra-lint: cannot write {output_file}: {err.strerror or err}", err=True)
+        sys.exit(2)
 
 
 def _read_stdin() -> str:
@@ -144,23 +201,39 @@ def _read_stdin() -> str:
 @main.command()
 @click.argument("code", required=False)
 @click.option("--all", "show_all", is_flag=True, help="Print every rule page.")
-def rule(code: str | None, show_all: bool) -> None:
+@click.option("--output-format", "--format", "output_format", type=click.Choice(["text", "json"]),
+              default="text", show_default=True,
+              help="json: an object per rule (code, name, summary, severity, fix_availability, "
+                   "explanation); a list with --all or without CODE.")
+def rule(code: str | None, show_all: bool, output_format: str) -> None:
     """Print the page of a rule (what it does, why, example, fix), like `ruff rule`."""
     from .pages import page_text
     from .rules import ALL_RULES, RULES_BY_CODE
 
-    if show_all:
-        click.echo("\n\n".join((page_text(r.code) or f"# {r.code}: {r.name}\n").rstrip()
-                               for r in ALL_RULES))
-        return
-    if not code:
+    def page(r) -> str:
+        return (page_text(r.code) or f"# {r.code}: {r.name}\n\n{r.summary}\n").rstrip()
+
+    def as_json(r) -> dict:
+        return {"code": r.code, "name": r.name, "summary": r.summary,
+                "severity": r.severity.label,
+                "fix_availability": "Sometimes" if r.fixable else "None",
+                "explanation": page(r) + "\n"}
+
+    chosen = None
+    if code and not show_all:
+        chosen = RULES_BY_CODE.get(code.upper())
+        if chosen is None:
+            raise click.UsageError(f"unknown rule `{code}`; run `dioptra-lint rule` for the list")
+    if output_format == "json":
+        data = as_json(chosen) if chosen else [as_json(r) for r in ALL_RULES]
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    elif chosen is not None:
+        click.echo(page(chosen))
+    elif show_all:
+        click.echo("\n\n".join(page(r) for r in ALL_RULES))
+    else:
         for r in ALL_RULES:
             click.echo(f"{r.code}  {r.name:<32} {r.severity.label:<8} {r.summary}")
-        return
-    rule_ = RULES_BY_CODE.get(code.upper())
-    if rule_ is None:
-        raise click.UsageError(f"unknown rule `{code}`; run `dioptra-lint rule` for the list")
-    click.echo((page_text(rule_.code) or f"# {rule_.code}: {rule_.name}\n\n{rule_.summary}\n").rstrip())
 
 
 @main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})

@@ -1,5 +1,6 @@
-"""Rendering diagnostics for people (text), programs (JSON) and GitHub Actions (workflow
-commands that become annotations on the pull request): 1-based lines and columns."""
+"""Rendering diagnostics for people (text, concise, grouped, full), programs (JSON, JSON
+lines, pylint) and CI services (GitHub annotations, SARIF, JUnit, GitLab Code Quality).
+Lines and columns are 1-based, columns in characters, in every format."""
 
 from __future__ import annotations
 
@@ -9,10 +10,45 @@ from collections import Counter
 from .diagnostics import Diagnostic, Fix
 
 
+def _where(d: Diagnostic) -> str:
+    return f"{d.path.as_posix()}:{d.span.start.line + 1}:{d.span.start.character + 1}"
+
+
+def _fixable(d: Diagnostic) -> bool:
+    """What ``--fix`` repairs: a safe fix."""
+    return d.fix is not None and d.fix.safe
+
+
 def render_text(diags: list[Diagnostic]) -> str:
-    return "\n".join(
-        f"{d.path.as_posix()}:{d.span.start.line + 1}:{d.span.start.character + 1}: {d.code} {d.message}"
-        for d in diags)
+    return "\n".join(f"{_where(d)}: {d.code} {d.message}" for d in diags)
+
+
+def render_concise(diags: list[Diagnostic]) -> str:
+    return "\n".join(f"{_where(d)}: {d.code} {'[*] ' if _fixable(d) else ''}{d.message}"
+                     for d in diags)
+
+
+def render_grouped(diags: list[Diagnostic]) -> str:
+    """``path:`` then ``  line:col CODE message`` per finding, lines right-aligned and columns
+    padded to the widest in the file; a blank line between files."""
+    groups: dict = {}
+    for d in diags:
+        groups.setdefault(d.path, []).append(d)
+    blocks = []
+    for path, found in groups.items():
+        rows = [str(d.span.start.line + 1) for d in found]
+        cols = [str(d.span.start.character + 1) for d in found]
+        row_width, col_width = max(map(len, rows)), max(map(len, cols))
+        blocks.append("\n".join([f"{path.as_posix()}:"] + [
+            f"  {row:>{row_width}}:{col:<{col_width}} {d.code} "
+            f"{'[*] ' if _fixable(d) else ''}{d.message}"
+            for d, row, col in zip(found, rows, cols)]))
+    return "\n\n".join(blocks)
+
+
+def render_pylint(diags: list[Diagnostic]) -> str:
+    return "\n".join(f"{d.path.as_posix()}:{d.span.start.line + 1}: [{d.code}] {d.message}"
+                     for d in diags)
 
 
 def _fix_json(fix: Fix | None):
@@ -34,6 +70,11 @@ def to_json_objects(diags: list[Diagnostic]) -> list[dict]:
 
 def render_json(diags: list[Diagnostic]) -> str:
     return json.dumps(to_json_objects(diags), indent=2, ensure_ascii=False)
+
+
+def render_json_lines(diags: list[Diagnostic]) -> str:
+    return "\n".join(json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+                     for obj in to_json_objects(diags))
 
 
 _GITHUB_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
@@ -74,17 +115,25 @@ def summary(result) -> str:
     return f"Found {len(diags)} problem{'s' if len(diags) != 1 else ''} ({', '.join(parts)}) in {where}{tail}."
 
 
+class _SourceLines:
+    """The lines of the files findings point into, each file read once.  ``read(path)`` gives
+    a file's text (the buffer given on stdin, or the disk) or None."""
+
+    def __init__(self, read) -> None:
+        self.read = read
+        self.cache: dict = {}
+
+    def __call__(self, path) -> list[str] | None:
+        if path not in self.cache:
+            text = self.read(path)
+            self.cache[path] = text.split("\n") if text is not None else None
+        return self.cache[path]
+
+
 def render_full(diags: list[Diagnostic], read) -> str:
     """Each finding with the source line it points at and carets under its range, the other
     side of a cross-file finding, and its fix.  ``read(path)`` gives a file's text or None."""
-    lines_of: dict = {}
-
-    def source_lines(path):
-        if path not in lines_of:
-            text = read(path)
-            lines_of[path] = text.split("\n") if text is not None else None
-        return lines_of[path]
-
+    source_lines = _SourceLines(read)
     blocks = []
     for d in diags:
         start, end = d.span.start, d.span.end
@@ -114,19 +163,27 @@ def render_full(diags: list[Diagnostic], read) -> str:
     return "\n\n".join(blocks)
 
 
-def render_statistics(diags: list[Diagnostic], as_json: bool = False) -> str:
-    """Findings per rule, most frequent first: where a tree's problems concentrate."""
-    counts = Counter((d.code, d.name, d.severity.label) for d in diags)
-    fixable = Counter(d.code for d in diags if d.fix is not None and d.fix.safe)
-    rows = sorted(counts.items(), key=lambda item: (-item[1], item[0][0]))
-    if as_json:
-        return json.dumps([{"code": code, "name": name, "severity": severity, "count": n,
-                            "fixable": fixable[code]} for (code, name, severity), n in rows],
-                          indent=2)
-    width = max((len(str(n)) for n in counts.values()), default=1)
-    return "\n".join(f"{n:>{width}}  {code}  {name} ({severity})"
-                     + (f"  [{fixable[code]} fixable]" if fixable[code] else "")
-                     for (code, name, severity), n in rows)
+def statistics(diags: list[Diagnostic]) -> list[dict]:
+    """Findings per rule, most frequent first (ties by code): where a tree's problems
+    concentrate.  The keys of ruff's ``--statistics --output-format json``."""
+    counts = Counter(d.code for d in diags)
+    fixable = Counter(d.code for d in diags if _fixable(d))
+    names = {d.code: d.name for d in diags}
+    return [{"code": code, "name": names[code], "count": n, "fixable": fixable[code] > 0,
+             "fixable_count": fixable[code]}
+            for code, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
+
+
+def render_statistics(diags: list[Diagnostic], output_format: str = "text") -> str:
+    """``count<TAB>code<TAB>[*] name`` rows (``[*]``: --fix repairs some), or JSON / JSON lines."""
+    rows = statistics(diags)
+    if output_format == "json":
+        return json.dumps(rows, indent=2)
+    if output_format == "json-lines":
+        return "\n".join(json.dumps(row, separators=(",", ":")) for row in rows)
+    width = max((len(str(row["count"])) for row in rows), default=1)
+    return "\n".join(f"{row['count']:>{width}}\t{row['code']}\t"
+                     f"{'[*]' if row['fixable'] else '[ ]'} {row['name']}" for row in rows)
 
 
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
@@ -165,3 +222,107 @@ def render_sarif(diags: list[Diagnostic], rules, version: str) -> str:
            "runs": [{"tool": {"driver": driver}, "columnKind": "unicodeCodePoints",
                      "results": results}]}
     return json.dumps(log, indent=2, ensure_ascii=False)
+
+
+def _xml_text(text: str) -> str:
+    """XML 1.0 cannot hold most control characters, even escaped: shown as ``\\xNN``."""
+    return "".join(ch if ch in "\t\n\r" or ("\x20" <= ch <= "\ud7ff")
+                   or ("\ue000" <= ch <= "\ufffd") or ch > "\uffff"
+                   else f"\\x{ord(ch):02x}" for ch in text)
+
+
+def render_junit(diags: list[Diagnostic], errors: list[str] = (), projects: int = 0) -> str:
+    """JUnit XML, as CI test-report views read it: a test suite per file with findings, a
+    failing test case per finding (``file``, ``line`` and ``column`` attributes, the rule as
+    its name, the message as the failure).  What could not be linted (``errors``) is a test
+    case in error; a run that linted projects and found nothing is one passing test case."""
+    import xml.etree.ElementTree as ET
+
+    def element(parent, tag: str, **attrs) -> ET.Element:
+        return ET.SubElement(parent, tag, {k: _xml_text(str(v)) for k, v in attrs.items()})
+
+    def counts(node: ET.Element, tests: int, failures: int, errs: int) -> None:
+        for key, value in (("tests", tests), ("failures", failures), ("errors", errs),
+                           ("skipped", 0)):
+            node.set(key, str(value))
+
+    root = ET.Element("testsuites", {"name": "dioptra-lint"})
+    groups: dict = {}
+    for d in diags:
+        groups.setdefault(d.path, []).append(d)
+    for path, found in groups.items():
+        suite = element(root, "testsuite", name=path.as_posix())
+        counts(suite, len(found), len(found), 0)
+        for d in found:
+            case = element(suite, "testcase", name=f"{d.code} {d.name}",
+                           classname=path.as_posix(), file=path.as_posix(),
+                           line=d.span.start.line + 1, column=d.span.start.character + 1)
+            element(element(case, "properties"), "property", name="severity",
+                    value=d.severity.label)
+            failure = element(case, "failure", message=d.message, type=d.code)
+            failure.text = _xml_text("\n".join(
+                [f"{_where(d)}: {d.code} {d.message}"]
+                + [f"  = {r.message or 'see'}: {r.path.as_posix()}:{r.span.start.line + 1}"
+                   for r in d.related]))
+    if errors or (projects and not diags):
+        suite = element(root, "testsuite", name="dioptra-lint")
+        counts(suite, len(errors) or 1, 0, len(errors))
+        for error in errors:
+            case = element(suite, "testcase", name="input", classname="dioptra-lint")
+            element(case, "error", message=error, type="input").text = _xml_text(error)
+        if not errors:
+            element(suite, "testcase", name="no findings", classname="dioptra-lint")
+    counts(root, len(diags) + (len(errors) or (1 if projects and not diags else 0)),
+           len(diags), len(errors))
+    ET.indent(root, space="  ")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode")
+
+
+#: GitLab Code Quality severities (info, minor, major, critical, blocker) for ours.
+_GITLAB_SEVERITY = {"error": "major", "warning": "minor", "info": "info"}
+
+
+def render_gitlab(diags: list[Diagnostic], read, project_dir) -> str:
+    """A GitLab Code Quality report: description, check_name, fingerprint, severity and
+    location (``path`` relative to ``project_dir``, the repository; ``positions`` begin/end).
+
+    The fingerprint is what GitLab compares between the merge request and its target branch,
+    so it must not change when the lines above a finding move: it hashes the file, the rule
+    and the text the finding points at (never a line number, nor the message, which names
+    the other side's line), plus a counter that tells identical findings in a file apart."""
+    import hashlib
+    import os
+    import re
+
+    source_lines = _SourceLines(read)
+
+    def repo_path(path) -> str:
+        full = os.path.abspath(path)
+        rel = os.path.relpath(full, project_dir)
+        return (full if rel.startswith("..") else rel).replace(os.sep, "/")
+
+    def anchor(d: Diagnostic) -> str:
+        start, end = d.span.start, d.span.end
+        lines = source_lines(d.path)
+        if lines is None or start.line >= len(lines):
+            return re.sub(r":\d+", ":", d.message)
+        line = lines[start.line]
+        marked = line[start.character:end.character if end.line == start.line else None]
+        return " ".join(marked.split()) or " ".join(line.split())
+
+    seen: Counter = Counter()
+    issues = []
+    for d in diags:
+        path = repo_path(d.path)
+        key = (path, d.code, anchor(d))
+        occurrence = seen[key]
+        seen[key] += 1
+        digest = hashlib.sha256(json.dumps([*key, occurrence]).encode("utf-8")).hexdigest()
+        start, end = d.span.start, d.span.end
+        issues.append({
+            "description": f"{d.code}: {d.message}", "check_name": d.code,
+            "fingerprint": digest[:32], "severity": _GITLAB_SEVERITY[d.severity.label],
+            "location": {"path": path, "positions": {
+                "begin": {"line": start.line + 1, "column": start.character + 1},
+                "end": {"line": end.line + 1, "column": end.character + 1}}}})
+    return json.dumps(issues, indent=2, ensure_ascii=False)

@@ -302,23 +302,6 @@ def test_full_format_expands_tabs_before_the_carets_too():
     assert out[3] == "  |         ^^^ DL201"
 
 
-def test_statistics_count_what_the_findings_are(tmp_path):
-    from collections import Counter
-
-    shutil.copytree(Path(__file__).resolve().parents[1] / "examples", tmp_path / "ex")
-    findings = json.loads(cli("check", "--format", "json", "ex", cwd=tmp_path).stdout)
-    stats = json.loads(cli("check", "--statistics", "--format", "json", "ex", cwd=tmp_path).stdout)
-    assert {s["code"]: s["count"] for s in stats} == Counter(f["code"] for f in findings)
-    counts = [s["count"] for s in stats]
-    assert counts == sorted(counts, reverse=True)
-    assert all(s["fixable"] == sum(1 for f in findings if f["code"] == s["code"] and f["fix"]
-                                   and f["fix"]["safe"]) for s in stats)
-    text = cli("check", "--statistics", "ex", cwd=tmp_path)
-    assert text.returncode == 1   # the exit status still reports the findings
-    assert text.stdout.splitlines()[0].split() == [str(counts[0]), stats[0]["code"],
-                                                   stats[0]["name"], f"({stats[0]['severity']})"]
-
-
 def test_sarif_output_is_a_valid_log_of_the_same_findings(tmp_path):
     """Parsed with sarif-pydantic's SARIF 2.1.0 model (a test extra); every typed field must
     carry what the JSON output says, so a misspelt property (left as an 'extra') shows."""

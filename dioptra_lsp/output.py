@@ -262,6 +262,7 @@ def render_junit(diags: list[Diagnostic], errors: list[str] = (), projects: int 
             failure = element(case, "failure", message=d.message, type=d.code)
             failure.text = _xml_text("\n".join(
                 [f"{_where(d)}: {d.code} {d.message}"]
+                + [f"  = {line}" for line in d.detail.split("\n") if d.detail]
                 + [f"  = {r.message or 'see'}: {r.path.as_posix()}:{r.span.start.line + 1}"
                    for r in d.related]))
     if errors or (projects and not diags):

@@ -34,11 +34,9 @@ STATISTICS_FORMATS = ("text", "concise", "full", "json", "json-lines")
 SEVERITIES = ("info", "warning", "error")
 
 
-def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
-    out: list[str] = []
-    for value in values:
-        out.extend(c.strip().upper() for c in value.split(",") if c.strip())
-    return tuple(out)
+def _listed(values: tuple[str, ...]) -> list[str]:
+    """Repeated and comma-separated values, as ruff takes them: ``--select DL2,DL4``."""
+    return [item.strip() for value in values for item in value.split(",") if item.strip()]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -50,9 +48,18 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--select", multiple=True, metavar="CODES",
-              help="Only these codes or prefixes (comma-separated, repeatable); replaces config.")
+              help="Run only these rules: codes, prefixes (DL2) or ALL, comma-separated, "
+                   "repeatable. Replaces the config's selection.")
+@click.option("--extend-select", multiple=True, metavar="CODES",
+              help="Run these rules too, on top of the config's selection.")
 @click.option("--ignore", multiple=True, metavar="CODES",
-              help="Skip these codes or prefixes (added to the config's ignore).")
+              help="Skip these rules (the more specific of --select and --ignore wins, "
+                   "--ignore a tie).")
+@click.option("--exclude", multiple=True, metavar="PATTERNS",
+              help="Skip these files and folders (names or globs; with a slash, paths from the "
+                   "current folder). Replaces the config's exclude.")
+@click.option("--extend-exclude", multiple=True, metavar="PATTERNS",
+              help="Skip these too, on top of the config's exclude.")
 @click.option("--output-format", "--format", "output_format", type=click.Choice(list(FORMATS)),
               default="text", show_default=True, envvar="DIOPTRA_LINT_OUTPUT_FORMAT",
               help="; ".join(f"{name}: {text}" for name, text in FORMATS.items()) + ".")
@@ -75,16 +82,24 @@ def main() -> None:
               help="Print the findings only: no summary line, no notes.")
 @click.option("-s", "--silent", is_flag=True,
               help="Print nothing but errors; the exit status still tells.")
-def check(paths, select, ignore, output_format, output_file, fail_on, config_file,
+def check(paths, select, extend_select, ignore, exclude, extend_exclude, output_format, output_file, fail_on, config_file,
           stdin_filename, fix, exit_zero, statistics, quiet, silent) -> None:
     """Cross-check every MLproject under PATHS (default: .) with its scripts and task plugins.
 
     A PATH of `-` reads the file from stdin (named by --stdin-filename, else ./MLproject).
     """
-    from .config import ConfigError
+    from .config import ConfigError, overrides_from_table
     from .diagnostics import Severity
     from .engine import run
 
+    options = {"select": _listed(select), "extend-select": _listed(extend_select),
+               "ignore": _listed(ignore), "extend-exclude": _listed(extend_exclude)}
+    if exclude:
+        options["exclude"] = _listed(exclude)
+    try:
+        overrides = overrides_from_table(options, "the command line", Path.cwd())
+    except ConfigError as err:
+        raise click.UsageError(str(err)) from None
     if statistics and output_format not in STATISTICS_FORMATS:
         raise click.UsageError(f"--statistics prints {', '.join(STATISTICS_FORMATS[:-1])} or "
                                f"{STATISTICS_FORMATS[-1]}, not {output_format}")
@@ -105,8 +120,7 @@ def check(paths, select, ignore, output_format, output_file, fail_on, config_fil
     if config_file is not None and not config_file.is_file():
         raise click.UsageError(f"config file {config_file} does not exist")
     try:
-        result = run(paths, config=config_file, select=_codes(select) or None,
-                     ignore=_codes(ignore), overlay=overlay)
+        result = run(paths, config=config_file, overrides=overrides, overlay=overlay)
     except ConfigError as err:
         click.echo(f"dioptra-lint: {err}", err=True)
         sys.exit(2)
@@ -116,7 +130,7 @@ def check(paths, select, ignore, output_format, output_file, fail_on, config_fil
         fixed = apply_fixes(result.diagnostics)
         if fixed:
             click.echo(f"Fixed {fixed} finding{'s' if fixed != 1 else ''}.", err=True)
-            result = run(paths, config=config_file, select=_codes(select) or None, ignore=_codes(ignore))
+            result = run(paths, config=config_file, overrides=overrides)
     for error in result.errors:
         click.echo(f"dioptra-lint: {error}", err=True)
     if not (quiet or silent):

@@ -7,21 +7,65 @@ up from each file.
 from __future__ import annotations
 
 import os
+import re
+from functools import lru_cache
 from pathlib import Path
 
-from .model.record import field, record
+from .model.record import cached, record, replace
+
+
+@record
+class RuleSelection:
+    """One layer of rule selection: a config file's, then the command line's or the editor's.
+
+    Layers apply in order, as ruff's do: a layer with ``select`` starts over from its own
+    selection; one without adds its ``extend-select`` to what the layers before chose and
+    takes its ``ignore`` away.  Inside a layer the more specific selector wins (``DL205`` over
+    ``DL2`` over ``DL`` over ``ALL``), and ``ignore`` wins a tie."""
+
+    select: tuple[str, ...] = ()            # empty: keep what the layers before chose
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
 
 
 @record
 class Settings:
+    # The config file's own rule selection; ``overrides`` are the layers on top of it.
     select: tuple[str, ...] = ()            # empty = every rule
     ignore: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()   # (glob, codes)
+    # Patterns without a slash match a file or folder name anywhere; the others were made
+    # absolute against the folder they are relative to (the config file's, or the current
+    # folder for the command line's).
     exclude: tuple[str, ...] = ()
     plugin_dirs: tuple[Path, ...] = ()
     flow_allowed_calls: frozenset[str] = frozenset()
     config_path: Path | None = None          # where these settings were read from
     root: Path | None = None                 # the config file's folder (globs are relative to it)
+    extend_select: tuple[str, ...] = ()
+    extend_exclude: tuple[str, ...] = ()
+    overrides: tuple[RuleSelection, ...] = ()   # the command line's or the editor's layer
+
+    @cached
+    def enabled_codes(self) -> frozenset[str]:
+        """The codes of the rules that run, after every layer of selection."""
+        layers = (RuleSelection(self.select, self.extend_select, self.ignore), *self.overrides)
+        return selected_codes(layers, rule_codes())
+
+
+@record
+class Overrides:
+    """Settings given on top of the configuration files, by the command line's options or the
+    editor's settings: one typed record, merged by :func:`apply_overrides` for every front-end.
+    Build it with :func:`overrides_from_table`, which checks it as a config file is checked."""
+
+    select: tuple[str, ...] = ()              # replaces the config's selection (a new layer)
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    exclude: tuple[str, ...] | None = None    # replaces the config's exclude
+    extend_exclude: tuple[str, ...] = ()
+    plugin_dirs: tuple[Path, ...] = ()        # added after the config's
+    flow_allowed_calls: frozenset[str] = frozenset()
 
 
 class ConfigError(Exception):
@@ -29,10 +73,13 @@ class ConfigError(Exception):
 
 
 CONFIG_FILE = "dioptra-lint.toml"
-_KEYS = ("select", "ignore", "per-file-ignores", "exclude", "plugin-dirs", "flow-allowed-calls")
+_KEYS = ("select", "extend-select", "ignore", "per-file-ignores", "exclude", "extend-exclude",
+         "plugin-dirs", "flow-allowed-calls")
 DEFAULT_EXCLUDE = (".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", "__pycache__",
                    "node_modules", "build", "dist", "site-packages", ".mypy_cache",
                    ".pytest_cache", ".ruff_cache")
+#: A rule module's file name: ``dl201_unknown_option.py`` is rule DL201.
+RULE_MODULE = re.compile(r"dl(\d{3})_\w+")
 
 _found: dict[Path, Path | None] = {}
 _loaded: dict[Path, tuple[float, Settings]] = {}
@@ -141,71 +188,200 @@ def load_config(path: Path) -> Settings:
     return settings
 
 
-def settings_from_table(table: dict, path: Path | None) -> Settings:
-    """Typed settings from a ``[tool.dioptra-lint]`` table (also used for LSP settings)."""
-    where = f"{path}: " if path else ""
-    unknown = [k for k in table if k.replace("_", "-") not in _KEYS]
-    if unknown:
-        import difflib
+class _Table:
+    """Typed reads of one settings table, each error naming the key and where it was read."""
 
-        hint = difflib.get_close_matches(unknown[0].replace("_", "-"), _KEYS, n=1)
-        raise ConfigError(f"{where}unknown option `{unknown[0]}` in [tool.dioptra-lint]"
-                          + (f"; did you mean `{hint[0]}`?" if hint else "")
-                          + f" Valid options: {', '.join(_KEYS)}")
-    norm = {k.replace("_", "-"): v for k, v in table.items()}
-    root = path.parent if path else None
+    def __init__(self, table: dict, source: str, valid_keys: tuple[str, ...]) -> None:
+        self.source = source
+        unknown = [k for k in table if k.replace("_", "-") not in valid_keys]
+        if unknown:
+            import difflib
 
-    def strings(key: str) -> tuple[str, ...]:
-        value = norm.get(key, [])
+            hint = difflib.get_close_matches(unknown[0].replace("_", "-"), valid_keys, n=1)
+            raise ConfigError(f"{self.where}unknown option `{unknown[0]}` in [tool.dioptra-lint]"
+                              + (f"; did you mean `{hint[0]}`?" if hint else "")
+                              + f" Valid options: {', '.join(valid_keys)}")
+        self.values = {k.replace("_", "-"): v for k, v in table.items()}
+
+    @property
+    def where(self) -> str:
+        return f"{self.source}: " if self.source else ""
+
+    def given(self, key: str) -> bool:
+        return self.values.get(key) is not None
+
+    def strings(self, key: str) -> tuple[str, ...]:
+        value = self.values.get(key)
+        if value is None:
+            return ()
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ConfigError(f"{where}`{key}` must be a list of strings")
+            raise ConfigError(f"{self.where}`{key}` must be a list of strings")
         return tuple(value)
 
-    pfi = norm.get("per-file-ignores", {})
-    if not isinstance(pfi, dict):
-        raise ConfigError(f"{where}`per-file-ignores` must be a table of glob = [codes]")
-    per_file = []
-    for glob, codes in pfi.items():
-        if isinstance(codes, str):
-            codes = [codes]
-        if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
-            raise ConfigError(f"{where}`per-file-ignores.{glob}` must be a list of codes")
-        per_file.append((glob, tuple(codes)))
-    plugin_dirs = tuple((root / d) if root and not os.path.isabs(d) else Path(d)
-                        for d in strings("plugin-dirs"))
-    return Settings(select=tuple(c.upper() for c in strings("select")),
-                    ignore=tuple(c.upper() for c in strings("ignore")),
-                    per_file_ignores=tuple(per_file), exclude=strings("exclude"),
-                    plugin_dirs=plugin_dirs,
-                    flow_allowed_calls=frozenset(strings("flow-allowed-calls")),
+    def selectors(self, key: str) -> tuple[str, ...]:
+        codes = tuple(c.strip().upper() for c in self.strings(key))
+        check_selectors(codes, key, self.source)
+        return codes
+
+    def per_file_ignores(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        pfi = self.values.get("per-file-ignores") or {}
+        if not isinstance(pfi, dict):
+            raise ConfigError(f"{self.where}`per-file-ignores` must be a table of glob = [codes]")
+        per_file = []
+        for glob, codes in pfi.items():
+            if isinstance(codes, str):
+                codes = [codes]
+            if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+                raise ConfigError(f"{self.where}`per-file-ignores.{glob}` must be a list of codes")
+            codes = tuple(c.strip().upper() for c in codes)
+            check_selectors(codes, f"per-file-ignores.{glob}", self.source)
+            per_file.append((glob, codes))
+        return tuple(per_file)
+
+    def paths(self, key: str, root: Path | None) -> tuple[Path, ...]:
+        return tuple(_relative_to(Path(os.path.expanduser(p)), root) for p in self.strings(key))
+
+
+def _relative_to(path: Path, root: Path | None) -> Path:
+    return root / path if root is not None and not path.is_absolute() else path
+
+
+def settings_from_table(table: dict, path: Path | None) -> Settings:
+    """Typed settings from a ``[tool.dioptra-lint]`` table; ``ConfigError`` names any unknown
+    key, wrong type or unknown rule selector, with the file."""
+    read = _Table(table, str(path) if path else "", _KEYS)
+    root = path.parent if path else None
+    return Settings(select=read.selectors("select"), extend_select=read.selectors("extend-select"),
+                    ignore=read.selectors("ignore"), per_file_ignores=read.per_file_ignores(),
+                    exclude=_anchored(read.strings("exclude"), root),
+                    extend_exclude=_anchored(read.strings("extend-exclude"), root),
+                    plugin_dirs=read.paths("plugin-dirs", root),
+                    flow_allowed_calls=frozenset(read.strings("flow-allowed-calls")),
                     config_path=path, root=root)
 
 
-def resolve_settings(for_path: Path, explicit: Path | None = None) -> Settings:
-    """The settings that apply to a file or folder: ``--config`` if given, else the nearest file."""
+#: What the command line and the editor can override (the editor's keys in camelCase too).
+OVERRIDE_KEYS = ("select", "extend-select", "ignore", "exclude", "extend-exclude", "plugin-dirs",
+                 "flow-allowed-calls")
+
+
+def overrides_from_table(table: dict, source: str, root: Path | None) -> Overrides:
+    """The command line's options or the editor's settings as :class:`Overrides`, checked as
+    a config file is (``source`` names them in errors: "the command line", "editor settings").
+    Relative folders and exclude paths are relative to ``root`` (the current folder, or the
+    workspace's)."""
+    read = _Table(table, source, OVERRIDE_KEYS)
+    return Overrides(select=read.selectors("select"), extend_select=read.selectors("extend-select"),
+                     ignore=read.selectors("ignore"),
+                     exclude=_anchored(read.strings("exclude"), root) if read.given("exclude")
+                     else None,
+                     extend_exclude=_anchored(read.strings("extend-exclude"), root),
+                     plugin_dirs=read.paths("plugin-dirs", root),
+                     flow_allowed_calls=frozenset(read.strings("flow-allowed-calls")))
+
+
+def apply_overrides(settings: Settings, overrides: Overrides | None) -> Settings:
+    """The one merge of overrides into file settings: the overrides' rule selection is a layer
+    on top of the file's (ruff's precedence, see :class:`RuleSelection`), ``exclude`` replaces
+    the file's and ``extend-exclude`` adds to it, plugin folders and allowed calls add."""
+    if overrides is None or overrides == _NO_OVERRIDES:
+        return settings
+    key = (settings, overrides)
+    merged = _merged.get(key)
+    if merged is None:
+        layer = RuleSelection(overrides.select, overrides.extend_select, overrides.ignore)
+        merged = replace(
+            settings,
+            overrides=settings.overrides + ((layer,) if layer != RuleSelection() else ()),
+            exclude=overrides.exclude if overrides.exclude is not None else settings.exclude,
+            extend_exclude=settings.extend_exclude + overrides.extend_exclude,
+            plugin_dirs=settings.plugin_dirs + tuple(d for d in overrides.plugin_dirs
+                                                     if d not in settings.plugin_dirs),
+            flow_allowed_calls=settings.flow_allowed_calls | overrides.flow_allowed_calls)
+        if len(_merged) > 256:   # a long-lived language server meets many settings
+            _merged.clear()
+        _merged[key] = merged
+    return merged
+
+
+_NO_OVERRIDES = Overrides()
+# (file settings, overrides) -> merged: the same object each time, so its enabled codes are
+# computed once.
+_merged: dict[tuple[Settings, Overrides], Settings] = {}
+
+
+def resolve_settings(for_path: Path, explicit: Path | None = None,
+                     overrides: Overrides | None = None) -> Settings:
+    """The settings that apply to a file or folder: ``--config`` if given, else the nearest
+    file, with the command line's or the editor's ``overrides`` merged in."""
     if explicit is not None:
-        return load_config(explicit)
-    found = find_config(for_path)
-    return load_config(found) if found else Settings()
+        base = load_config(explicit)
+    else:
+        found = find_config(for_path)
+        base = load_config(found) if found else Settings()
+    return apply_overrides(base, overrides)
+
+
+@lru_cache(maxsize=1)
+def rule_codes() -> tuple[str, ...]:
+    """Every rule's code, from the rule modules' file names (``RULE_MODULE``): selectors are
+    checked without importing the rule modules, which the dry-run never loads."""
+    folder = Path(__file__).resolve().parent / "rules"
+    names = (name[:-3] for name in os.listdir(folder) if name.endswith(".py"))
+    return tuple(sorted(f"DL{m.group(1)}" for m in map(RULE_MODULE.fullmatch, names) if m))
+
+
+def check_selectors(selectors: tuple[str, ...], key: str, source: str) -> None:
+    """``ConfigError`` for a selector that selects no rule (a typo would silently switch
+    checking off): valid are ``ALL``, ``DL`` and any rule code or the start of one."""
+    codes = rule_codes()
+    for selector in selectors:
+        if selector == "ALL" or (re.fullmatch(r"DL\d{0,3}", selector)
+                                 and any(code.startswith(selector) for code in codes)):
+            continue
+        import difflib
+
+        close = difflib.get_close_matches(selector, codes, n=1, cutoff=0.6)
+        raise ConfigError(
+            f"unknown rule selector `{selector}` in `{key}` from {source or 'the settings'}"
+            + (f"; did you mean `{close[0]}`?" if close else "")
+            + " A selector is ALL, DL, a rule code or its start (DL2, DL20, DL205); "
+              "`dioptra-lint rule` lists the rules")
+
+
+def _specificity(selector: str) -> int:
+    return 0 if selector == "ALL" else len(selector)
+
+
+def selected_codes(layers, codes: tuple[str, ...]) -> frozenset[str]:
+    """The codes left on after ``layers`` of :class:`RuleSelection`, applied in order over
+    every rule (all are on by default)."""
+    enabled = set(codes)
+    for layer in layers:
+        ordered = sorted([(s, True) for s in layer.select + layer.extend_select]
+                         + [(s, False) for s in layer.ignore],
+                         key=lambda item: (_specificity(item[0]), not item[1]))
+        updates: dict[str, bool] = {}
+        for selector, on in ordered:
+            for code in codes:
+                if selector == "ALL" or code.startswith(selector):
+                    updates[code] = on
+        if layer.select:
+            enabled = {code for code, on in updates.items() if on}
+        else:
+            enabled |= {code for code, on in updates.items() if on}
+            enabled -= {code for code, on in updates.items() if not on}
+    return frozenset(enabled)
 
 
 def code_enabled(code: str, settings: Settings) -> bool:
-    def matches(patterns: tuple[str, ...]) -> int:
-        """Length of the longest matching prefix (more specific wins, as in ruff)."""
-        best = -1
-        for p in patterns:
-            if p == "ALL" or code.startswith(p):
-                best = max(best, 0 if p == "ALL" else len(p))
-        return best
-
-    selected = matches(settings.select) if settings.select else 0
-    ignored = matches(settings.ignore)
-    return selected >= 0 and selected >= ignored if ignored >= 0 else selected >= 0
+    return code in settings.enabled_codes
 
 
 def ignored_for_file(code: str, path: Path, settings: Settings) -> bool:
+    """``per-file-ignores``: a match takes the rule away whatever selected it."""
     if not settings.per_file_ignores:
         return False
     import fnmatch
@@ -222,17 +398,36 @@ def ignored_for_file(code: str, path: Path, settings: Settings) -> bool:
     return False
 
 
+def _anchored(patterns: tuple[str, ...], root: Path | None) -> tuple[str, ...]:
+    """Exclude patterns with a slash are paths relative to ``root``: made absolute, so that
+    patterns read from different folders can be matched side by side."""
+    out = []
+    for pattern in patterns:
+        pattern = pattern.rstrip("/") or pattern
+        if "/" in pattern and root is not None and not os.path.isabs(pattern):
+            pattern = os.path.normpath(os.path.join(root, pattern))
+        out.append(pattern)
+    return tuple(out)
+
+
 def is_excluded(path: Path, settings: Settings) -> bool:
+    """The built-in exclusions (``.git``, ``.venv``, ``build``...), then ``exclude`` and
+    ``extend-exclude``: a pattern without a slash matches a name anywhere, one with a slash the
+    path (or a folder above it)."""
     import fnmatch
 
     name = path.name
     if name in DEFAULT_EXCLUDE:
         return True
-    if not settings.exclude:
+    patterns = settings.exclude + settings.extend_exclude
+    if not patterns:
         return False
-    try:
-        rel = Path(os.path.abspath(path)).relative_to(settings.root).as_posix() if settings.root else path.as_posix()
-    except ValueError:
-        rel = path.as_posix()
-    return any(fnmatch.fnmatch(name, g) or fnmatch.fnmatch(rel, g) or fnmatch.fnmatch(rel, g.rstrip("/") + "/*")
-               for g in settings.exclude)
+    full = os.path.abspath(path)
+    for pattern in patterns:
+        if "/" not in pattern:
+            if fnmatch.fnmatch(name, pattern):
+                return True
+        elif any(fnmatch.fnmatch(candidate, pattern) or fnmatch.fnmatch(candidate, pattern + "/*")
+                 for candidate in (full, path.as_posix())):
+            return True
+    return False

@@ -9,6 +9,7 @@ from typing import Iterable
 
 from .config import (
     ConfigError,
+    Overrides,
     Settings,
     code_enabled,
     ignored_for_file,
@@ -184,24 +185,14 @@ def find_project_for(path: Path) -> Path | None:
     return None
 
 
-def run(paths: Iterable[Path], *, config: Path | None = None, select: tuple[str, ...] | None = None,
-        ignore: tuple[str, ...] = (), overlay: dict[Path, str] | None = None) -> LintResult:
-    """Lint files and folders the way ``dioptra-lint check`` does."""
-    from .model.record import replace
-
+def run(paths: Iterable[Path], *, config: Path | None = None, overrides: Overrides | None = None,
+        overlay: dict[Path, str] | None = None) -> LintResult:
+    """Lint files and folders the way ``dioptra-lint check`` does: ``config`` names the config
+    file (else each folder's nearest), ``overrides`` are the command line's options."""
     result = LintResult()
-    settings_cache: dict[Path, Settings] = {}
 
     def settings_for(where: Path) -> Settings:
-        key = Path(os.path.abspath(where))
-        if key not in settings_cache:
-            s = resolve_settings(key, config)
-            if select is not None:
-                s = replace(s, select=select)
-            if ignore:
-                s = replace(s, ignore=s.ignore + ignore)
-            settings_cache[key] = s
-        return settings_cache[key]
+        return resolve_settings(Path(os.path.abspath(where)), config, overrides)
 
     # MLproject -> the files named on the command line (None: the whole project was named)
     projects: dict[Path, set[Path] | None] = {}

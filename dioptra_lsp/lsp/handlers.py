@@ -22,7 +22,7 @@ from .. import __version__
 from ..config import ConfigError
 from .convert import SOURCE, to_lsp_diagnostic, uri_of
 from .positions import Codec
-from .settings import SECTION, ClientSettings
+from .settings import SECTION, overrides_from_options
 from .state import Analysis, Doc, Linter, State, is_mlproject, norm
 
 log = logging.getLogger(__name__)
@@ -182,13 +182,13 @@ class DioptraLanguageServer(LanguageServer):
     # settings --------------------------------------------------------------------------
     def apply_client_settings(self, options: Any) -> None:
         try:
-            self.state.client = ClientSettings.from_options(options, self.state.client)
+            roots = self.state.workspace_roots
+            self.state.overrides = overrides_from_options(options, self.state.overrides,
+                                                          roots[0] if roots else None)
         except ConfigError as err:
             self.window_show_message(lsp.ShowMessageParams(
                 type=lsp.MessageType.Error, message=f"dioptra-lint: {err}"))
             self._log_error(f"bad settings: {err}")
-            return
-        self.state.settings_cache.clear()
 
     async def pull_configuration(self) -> None:
         if not _cap(self.client_capabilities, "workspace", "configuration"):

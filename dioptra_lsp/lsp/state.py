@@ -17,11 +17,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from ..config import ConfigError, Settings, forget_cached_configs, resolve_settings
+from ..config import (
+    ConfigError,
+    Overrides,
+    Settings,
+    apply_overrides,
+    forget_cached_configs,
+    resolve_settings,
+)
 from ..diagnostics import Diagnostic
 from ..model.project import MLPROJECT_NAME, ProjectModel
 from .positions import split_lines
-from .settings import ClientSettings
 
 log = logging.getLogger(__name__)
 
@@ -92,10 +98,7 @@ class State:
         self.by_path: dict[Path, Doc] = {}
         self.analyses: dict[Path, Analysis] = {}
         self.owners: dict[Path, set[Path]] = {}      # file -> MLprojects whose model read it
-        self.client = ClientSettings()
-        self.settings_cache: dict[Path, Settings] = {}
-        self.settings_generation = 0
-        self.settings_stamp: dict[Path, tuple[Path, float | None]] = {}
+        self.overrides = Overrides()               # the editor's settings
         self.config_errors: dict[Path, str] = {}
         self.workspace_roots: list[Path] = []
 
@@ -216,39 +219,19 @@ class State:
 
     # settings -------------------------------------------------------------------------
     def settings_for(self, folder: Path) -> Settings:
-        hit = self.settings_cache.get(folder)
-        if hit is not None:
-            # Clients that cannot watch files: a config file edited on disk is still noticed.
-            path, mtime = self.settings_stamp.get(folder, (None, None))
-            if path is None or _mtime(path) == mtime:
-                return hit
-            self.forget_settings()
-        generation = self.settings_generation
+        """The folder's config file with the editor's settings merged in, as the CLI merges
+        its options (config.resolve_settings: it notices a config file edited on disk)."""
         try:
-            base = resolve_settings(folder)
+            settings = resolve_settings(folder, overrides=self.overrides)
             self.config_errors.pop(folder, None)
         except ConfigError as err:
             self.config_errors[folder] = str(err)
-            base = Settings()
-        settings = self.client.apply(base, self.workspace_roots[0] if self.workspace_roots else None)
-        if generation == self.settings_generation:   # not forgotten meanwhile (worker thread)
-            self.settings_cache[folder] = settings
-            if base.config_path is not None:
-                self.settings_stamp[folder] = (base.config_path, _mtime(base.config_path))
+            settings = apply_overrides(Settings(), self.overrides)
         return settings
 
     def forget_settings(self) -> None:
-        self.settings_generation += 1
+        """Config files were created, changed or deleted."""
         forget_cached_configs()
-        self.settings_cache.clear()
-        self.settings_stamp.clear()
-
-
-def _mtime(path: Path) -> float | None:
-    try:
-        return path.stat().st_mtime_ns
-    except OSError:
-        return None
 
 
 class Linter:

@@ -9,13 +9,14 @@ import importlib
 import pkgutil
 from types import ModuleType
 
+from ..config import RULE_MODULE
 from .base import Rule, RuleContext
 
 
 def _load() -> tuple[ModuleType, ...]:
     modules = []
     for info in pkgutil.iter_modules(__path__):
-        if info.name.startswith("dl") and info.name[2:5].isdigit():
+        if RULE_MODULE.fullmatch(info.name):
             modules.append(importlib.import_module(f"{__name__}.{info.name}"))
     return tuple(sorted(modules, key=lambda m: m.RULE.code))
 

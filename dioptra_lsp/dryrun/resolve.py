@@ -19,6 +19,7 @@ import shlex
 from pathlib import Path
 from typing import Any, Mapping
 
+from ..model.mlproject import mlflow_local_path
 from ..model.record import record
 from ..model.source import Span
 from ..model.types import MISSING, EntryPoint, MLParameter, MLProject
@@ -259,7 +260,7 @@ def _compute_value(param: MLParameter, value: Any, folder: Path, given: bool, ml
                 return value, [issue("bad-uri", f"parameter `{param.name}` is of type uri but its "
                                      f"{where} `{value}` has no scheme (like s3:// or file://)")]
             return value, []
-        local = _local_path(value, parsed)
+        local = mlflow_local_path(value, parsed)
         if local == "":   # MLflow's walrus test sees "" as "not local" and "downloads" nothing
             return value, [issue("would-download", f"parameter `{param.name}`: the {where} is "
                                  f"empty, so MLflow treats it as a remote URI and passes an empty "
@@ -291,25 +292,6 @@ def _compute_value(param: MLParameter, value: Any, folder: Path, given: bool, ml
                            f"MLflow does not know; its value `{value}` is passed unchecked "
                            f"(types: {', '.join(MLFLOW_TYPES)})", WARNING))
     return value, notes
-
-
-def _local_path(value: str, parsed) -> str | None:
-    """MLflow's reading of a local path: no scheme, or ``file:`` without a host; %-escapes decoded."""
-    if parsed.scheme and not (parsed.scheme == "file" and not parsed.netloc):
-        return None
-    return _url2pathname(parsed.path if value.startswith("file:") else value)
-
-
-def _url2pathname(path: str) -> str:
-    """``urllib.request.url2pathname`` without importing urllib.request (~90 ms: http.client,
-    email, ssl).  On POSIX it is ``unquote``; a test pins the two together."""
-    if os.name == "nt":   # pragma: no cover - Windows keeps the real one
-        from urllib.request import url2pathname
-
-        return url2pathname(path)
-    from urllib.parse import unquote
-
-    return unquote(path)
 
 
 def _format(project: MLProject, ep: EntryPoint,

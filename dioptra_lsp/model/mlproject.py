@@ -51,6 +51,46 @@ def malformed_entry(key: YamlKey, known: tuple[str, ...]) -> tuple[str, str] | N
     return None
 
 
+def mlflow_local_path(value: str, parsed: Any = None) -> str | None:
+    """The local path MLflow reads a ``path`` value as: the value itself when it has no scheme,
+    the path of a ``file:`` URI without a host, %-escapes decoded either way; None for a remote
+    URI, which MLflow downloads.  ``""`` comes back as ``""``: MLflow downloads that too.
+    Raises ValueError where ``urllib.parse`` does (``[::1``)."""
+    from urllib.parse import urlparse
+
+    parsed = urlparse(value) if parsed is None else parsed
+    if parsed.scheme and not (parsed.scheme == "file" and not parsed.netloc):
+        return None
+    return url2pathname(parsed.path if value.startswith("file:") else value)
+
+
+def url2pathname(path: str) -> str:
+    """``urllib.request.url2pathname`` without importing urllib.request (~90 ms: http.client,
+    email, ssl).  On POSIX it is ``unquote``; a test pins the two together."""
+    if os.name == "nt":   # pragma: no cover - Windows keeps the real one
+        from urllib.request import url2pathname as real
+
+        return real(path)
+    from urllib.parse import unquote
+
+    return unquote(path)
+
+
+def _relative_path_exists(folder: Path, value: Any) -> bool | None:
+    """Whether a ``path`` default names something under ``folder``, read as MLflow reads it;
+    None when that is not for this machine to say (a remote URI, an absolute path: the worker's
+    file system) or not a path at all."""
+    if not isinstance(value, str):
+        return None
+    try:
+        local = mlflow_local_path(value)
+    except ValueError:
+        return None
+    if not local or os.path.isabs(local):
+        return None
+    return os.path.exists(folder / local)
+
+
 _new = tuple.__new__
 
 
@@ -330,10 +370,7 @@ def _read_parameter(reader: _Reader, ep: str, name: str, key_node: yaml.Node,
         elif key == "default":
             default, default_span = reader.construct(v), _span(v)
             default_text = reader.source(v)
-    path_exists = None
-    if (ptype == "path" and isinstance(default, str) and default and "://" not in default
-            and not os.path.isabs(default)):
-        path_exists = os.path.exists(reader.path.parent / default)
+    path_exists = _relative_path_exists(reader.path.parent, default) if ptype == "path" else None
     return MLParameter(name, _span(key_node), ptype, type_span, default, default_span,
                        default_text, _span(node), keys, False, path_exists)
 

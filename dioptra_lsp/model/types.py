@@ -186,7 +186,8 @@ class MLParameter:
     spec_span: Span                # the whole value node (``{type: ..., default: ...}`` or ``float``)
     keys: tuple[YamlKey, ...]      # keys of the spec mapping (for DL102/DL103); () for the short form
     short_form: bool               # ``name: float``
-    default_path_exists: bool | None = None   # relative ``path`` default found under the project folder
+    # A relative ``path`` default (read as MLflow reads it) found under the project folder.
+    default_path_exists: bool | None = None
 
     @property
     def has_default(self) -> bool:

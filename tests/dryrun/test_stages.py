@@ -303,9 +303,9 @@ def test_warnings_where_mlflow_is_silent(tmp_path):
 def test_local_path_decoding_is_url2pathname(value):
     from urllib.request import url2pathname
 
-    from dioptra_lsp.dryrun.resolve import _url2pathname
+    from dioptra_lsp.model.mlproject import url2pathname as ours
 
-    assert _url2pathname(value) == url2pathname(value)
+    assert ours(value) == url2pathname(value)
 
 
 def test_a_parameter_declared_twice_is_refused(tmp_path):

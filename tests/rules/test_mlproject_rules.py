@@ -255,7 +255,8 @@ def _params_project(ptype: str, defaults: list[str]) -> str:
 
 
 PATH_DEFAULTS = ["data", "data/", "./data", "data/x.csv", "../outside", "missing", "data/missing",
-                 '"data "', '"~/data"', '""', '"s3://bucket/key"', "'file://host/data'"]
+                 '"data "', '"~/data"', "'%64ata'", '""', '"s3://bucket/key"', "file:data",
+                 "file:missing", "'file:%64ata'", "hdfs:/x/y", "'file://host/data'"]
 URI_DEFAULTS = ['"s3://bucket/key"', '"file:///tmp"', "data", '""', "x:y", "42", "'C:\\data'",
                 "'mlflow-artifacts:/1/2'", "/abs/path"]
 

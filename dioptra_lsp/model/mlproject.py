@@ -121,18 +121,27 @@ class _Reader:
 
     def pairs(self, node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node, str]]:
         """Key/value nodes of a mapping with the key as a string; reports duplicate keys."""
-        seen: dict[str, yaml.Node] = {}
+        # Keys compared as the dict PyYAML builds compares them: `1`, `1.0` and `0x1` are one
+        # key, `1` and `"1"` are two.
+        seen: dict[Any, yaml.Node] = {}
         out = []
         for key_node, value_node in node.value:
             key = self.construct(key_node)
             name = str(key) if not isinstance(key, str) else key
-            if name in seen:
-                first = seen[name]
+            try:
+                hash(key)
+            except TypeError:   # PyYAML refuses an unhashable key; its text stands in
+                key = ("unhashable", name)
+            first = seen.get(key)
+            if first is not None:
+                spelt, first_spelt = (self.source(n).strip("'\"") for n in (key_node, first))
+                what = (f"`{name}` is given twice in this mapping" if spelt == first_spelt else
+                        f"`{spelt}` is the same key as `{first_spelt}` to YAML")
                 self.problem("duplicate-key", _span(key_node),
-                             f"key `{name}` is given twice in this mapping; the last one wins "
-                             f"(first at line {first.start_mark.line + 1})",
-                             key=name, first_line=first.start_mark.line)
-            seen[name] = key_node
+                             f"key {what}; the last one wins (first at line "
+                             f"{first.start_mark.line + 1})", key=name, first_span=_span(first))
+            else:
+                seen[key] = key_node
             out.append((key_node, value_node, name))
         return out
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..diagnostics import Diagnostic, Related, Severity
-from ..model.source import Span
 from .base import Rule, RuleContext
 
 RULE = Rule("DL110", "duplicate-key", Severity.WARNING,
@@ -18,7 +17,6 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
         return
     for problem in mlproject.problems:
         if problem.kind == "duplicate-key":
-            first = dict(problem.detail).get("first_line", 0)
+            first = dict(problem.detail)["first_span"]
             yield RULE.diagnostic(problem.path, problem.span, problem.message,
-                                  related=(Related(problem.path, Span.point(first, 0),
-                                                   "first given here"),))
+                                  related=(Related(problem.path, first, "first given here"),))

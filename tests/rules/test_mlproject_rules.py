@@ -474,3 +474,26 @@ def test_dl110_is_silent_on_distinct_keys_and_anchors(tmp_path):
     assert pyyaml_duplicates(mlproject_text(folder)) == []
     assert lint(folder, "DL110") == []
 
+
+# YAML 1.1 spellings that build the same key, or look alike and build different ones.
+KEY_PAIRS = [("1", '"1"'), ("1", "1.0"), ("1", "0x1"), ("true", "yes"), ("true", '"true"'),
+             ("null", "~"), ("1.5", "'1.5'"), ("2024-01-02", '"2024-01-02"'), ("a", "'a'"),
+             ("0o10", "8"), ("010", "8"), (".inf", ".Inf"), ("False", "off")]
+
+
+@pytest.mark.parametrize("first, second", KEY_PAIRS)
+def test_dl110_compares_keys_as_pyyaml_builds_them(first, second, tmp_path):
+    text = (f"entry_points:\n  {first}: {{command: python t.py}}\n  {second}: {{command: python t.py}}\n"
+            f"  main:\n    parameters:\n      {first}: string\n      {second}: string\n"
+            f"    command: python t.py\n")
+    folder = write(tmp_path, {"MLproject": text, "t.py": ""})
+    expected = pyyaml_duplicates(text)
+    diags = lint(folder, "DL110")
+    assert [(d.span.start.line, d.span.start.character) for d in diags] == [e[:2] for e in expected]
+    for diag, (line, col, first_line) in zip(diags, expected):
+        assert diag.span == Span.of(line, col, line, col + len(second))
+        # The other side is the first key itself, not the start of its line.
+        assert [r.span for r in diag.related] == [Span.of(first_line, col, first_line, col + len(first))]
+        a, b = second.strip("'\""), first.strip("'\"")
+        said = "is given twice in this mapping" if a == b else f"is the same key as `{b}` to YAML"
+        assert said in diag.message and diag.message.endswith(f"(first at line {first_line + 1})")

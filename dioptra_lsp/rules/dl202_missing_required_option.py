@@ -17,7 +17,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     for inv in invocations(project):
         passed = {id(u.option) for u in inv.uses if u.option is not None}
         for option in inv.click.options:
-            if not option.required or option.has_default or id(option) in passed:
+            if not option.required or _has_value_when_absent(option) or id(option) in passed:
                 continue
             if option.envvar:
                 continue   # click can take it from the environment
@@ -30,3 +30,14 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
                 f"of `{inv.click.command_name}` ({where(inv.link.script.path, option.span, project.folder)}) "
                 f"with no default, so click stops with \"Missing option\"; passed: {passed_flags}",
                 related=(Related(inv.link.script.path, option.span, f"`{flag}` declared here"),))
+
+
+def _has_value_when_absent(option) -> bool:
+    """Whether click fills the option when the command leaves it out: a count starts at 0;
+    an empty default of a ``multiple`` option is still "missing" to click."""
+    if option.count:
+        return True
+    if not option.has_default:
+        return False
+    default = option.default
+    return not (option.multiple and (default is None or default == () or default == []))

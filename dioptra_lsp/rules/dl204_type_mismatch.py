@@ -72,7 +72,9 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
         ep = inv.entry_point
         for use in inv.uses:
             option = use.option
-            if (option is None or not use.value_is_single_placeholder or option.multiple
+            # ``multiple`` converts each value it is given like any option; several values
+            # per flag (nargs) are not one placeholder's.
+            if (option is None or not use.value_is_single_placeholder
                     or (isinstance(option.nargs, int) and option.nargs != 1)):
                 continue
             param: MLParameter | None = ep.parameter(use.placeholders[0])

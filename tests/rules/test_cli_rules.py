@@ -232,6 +232,8 @@ TYPE_CASES = [
     ("default=1", "{type: path, default: .}"),
     ("type=click.INT", '{type: uri, default: "s3://bucket/key"}'),
     ("type=click.STRING", "{type: path, default: .}"),
+    ("type=click.INT, multiple=True", "{type: float, default: 0.5}"),
+    ("type=click.INT, multiple=True", "{type: float, default: 5}"),
 ]
 VALUE_FORMS = ["--o{i} {{p}}", "--o{i}={{p}}", "--o{i} '{{p}}'", '"--o{i}" "{{p}}"']
 

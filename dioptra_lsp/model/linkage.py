@@ -43,6 +43,8 @@ def flag_uses(link: ScriptLink, command: Command, click: ClickCommand | None) ->
     while i < len(args):
         tok = args[i]
         word = tok.value
+        if word == "--":
+            break   # click reads every word after it as an argument, even ``--flag``
         if not _is_flag_word(word) or "{" in tok.text[:1]:
             i += 1
             continue

@@ -105,6 +105,7 @@ REQUIRED_CASES = [
     ('click.option("--x", "-x", required=True)', "-x 1"),
     ('click.option("--x", required=True)', "--x=1"),
     ('click.option("--x", required=True)', "--y 1"),
+    ('click.option("--x", required=True)', "--y 1 -- --x 1"),
     ('click.option("--x", required=True, default="a")', ""),
     ('click.option("--x", required=True, default=None)', ""),
     ('click.option("--x", required=True, type=int)', "--x {n}"),
@@ -306,6 +307,7 @@ REPEAT_CASES = [
     ('click.option("--x", multiple=True)', "--x 1", "", "--x 2"),
     ('click.option("--x", count=True)', "--x", "", "--x"),
     ('click.option("--x/--no-x")', "--x", "", "--no-x"),
+    ('click.option("--x")', "--x 1", "--", "--x 2"),
     ('click.option("--x")', "--x --x", "", "--y 2"),
 ]
 

@@ -25,9 +25,23 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
             if first is None:
                 seen[id(option)] = use
                 continue
+            if _what_it_sets(first) == _what_it_sets(use):
+                continue   # `-v -v`, `--x {a} --x {a}`: the second changes nothing
             first_span = command.span_of(first.token.start, first.token.end)
+            token = use.token
+            # The flag as written: ``--x`` of ``--x=2``; a quoted ``"--x"`` whole.
+            flag_end = token.start + len(use.flag) if token.text.startswith(use.flag) else token.end
             yield RULE.diagnostic(
-                project.mlproject_path, command.span_of(use.token.start, use.token.start + len(use.flag)),
+                project.mlproject_path, command.span_of(token.start, flag_end),
                 f"`{use.flag}` is passed twice in entry point `{inv.entry_point.name}` (first as "
                 f"`{first.flag}` on line {first_span.start.line + 1}); click keeps only the last value",
                 related=(Related(project.mlproject_path, first_span, "first passed here"),))
+
+
+def _what_it_sets(use) -> tuple:
+    """A flag sets its own value (``--x`` and ``--no-x`` differ); an option, the word after it."""
+    if use.inline_value is not None:
+        return "value", use.inline_value
+    if use.value_token is not None:
+        return "value", use.value_token.value
+    return "flag", use.flag in use.option.secondary_flags

@@ -220,19 +220,42 @@ def main_command(tree: ast.Module, commands: tuple[ClickCommand, ...]) -> str | 
 def never_invoked(tree: ast.Module, commands: tuple[ClickCommand, ...]) -> bool:
     """The script defines click commands but running it calls none: no
     ``if __name__ == "__main__":`` block at all, and no module-level statement calls a command
-    (``main()``, ``main.main()``, ``sys.exit(main())``).  A guard block that calls something
-    else is trusted: it may reach the command through a helper."""
+    (``main()``, ``main.main()``, ``sys.exit(main())``) or a function of the module that does,
+    directly or through others (``run()``).  A guard block that calls something else is
+    trusted: it may reach the command through a helper."""
     if not commands or any(True for _ in _main_guards(tree)):
         return False
-    names = {c.function for c in commands}
+    reaching = _functions_reaching(tree, {c.function for c in commands})
     for stmt in tree.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import,
                              ast.ImportFrom)):
             continue
-        for n in walk(stmt):
-            if isinstance(n, ast.Call):
-                func = n.func.value if isinstance(n.func, ast.Attribute) and n.func.attr == "main" \
-                    else n.func
-                if isinstance(func, ast.Name) and func.id in names:
-                    return False
+        if any(name in reaching for name in _called_names(stmt)):
+            return False
     return True
+
+
+def _called_names(node: ast.AST) -> Iterator[str]:
+    """Names of the plain functions called in ``node`` (``main.main()`` counts as ``main``)."""
+    for n in walk(node):
+        if isinstance(n, ast.Call):
+            func = n.func.value if isinstance(n.func, ast.Attribute) and n.func.attr == "main" \
+                else n.func
+            if isinstance(func, ast.Name):
+                yield func.id
+
+
+def _functions_reaching(tree: ast.Module, commands: set[str]) -> set[str]:
+    """The commands, and the module's functions that call one of them, however indirectly."""
+    functions = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    calls = {name: set(_called_names(ast.Module(body=fn.body, type_ignores=[])))
+             for name, fn in functions.items() if name not in commands}
+    reaching = set(commands)
+    grew = True
+    while grew:
+        grew = False
+        for name, called in calls.items():
+            if name not in reaching and called & reaching:
+                reaching.add(name)
+                grew = True
+    return reaching

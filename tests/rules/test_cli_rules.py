@@ -429,7 +429,9 @@ INVOCATIONS = {
     "module-level call": "\n\nmain()\n",
     "module-level sys.exit": "\n\nsys.exit(main())\n",
     "module-level main.main": "\n\nmain.main()\n",
+    "module-level helper": "\n\ndef run():\n    main()\n\n\nrun()\n",
     "call only inside a function": "\n\ndef run():\n    main()\n",
+    "module-level helper of a helper": "\n\ndef go():\n    main()\n\n\ndef run():\n    go()\n\n\nrun()\n",
     "module-level call of an unrelated helper": "\n\ndef setup():\n    pass\n\n\nsetup()\n",
     "helpers that never reach it": "\n\ndef a():\n    b()\n\n\ndef b():\n    print()\n\n\na()\n",
 }

@@ -82,8 +82,9 @@ def main() -> None:
               help="Print the findings only: no summary line, no notes.")
 @click.option("-s", "--silent", is_flag=True,
               help="Print nothing but errors; the exit status still tells.")
-def check(paths, select, extend_select, ignore, exclude, extend_exclude, output_format, output_file, fail_on, config_file,
-          stdin_filename, fix, exit_zero, statistics, quiet, silent) -> None:
+def check(paths, select, extend_select, ignore, exclude, extend_exclude, output_format,
+          output_file, fail_on, config_file, stdin_filename, fix, exit_zero, statistics, quiet,
+          silent) -> None:
     """Cross-check every MLproject under PATHS (default: .) with its scripts and task plugins.
 
     A PATH of `-` reads the file from stdin (named by --stdin-filename, else ./MLproject).

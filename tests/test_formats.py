@@ -334,3 +334,10 @@ def test_rule_pages_as_json(tmp_path):
     assert (one["name"], one["severity"], one["fix_availability"]) == (
         "unknown-option", "error", "Sometimes")
     assert cli("rule", "DL999", "--output-format", "json", cwd=tmp_path).returncode == 2
+
+
+def test_dry_run_takes_output_format_too(tree):
+    args = ("dry-run", "ex/mnist-classifier", "-e", "train", "-P", "data_dir=.")
+    alias = cli(*args, "--format", "json", cwd=tree)
+    named = cli(*args, "--output-format", "json", cwd=tree)
+    assert named.returncode == alias.returncode and json.loads(named.stdout) == json.loads(alias.stdout)

@@ -19,8 +19,8 @@ import click
                    "`mlflow run`).")
 @click.option("-P", "params", multiple=True, metavar="NAME=VALUE",
               help="A parameter value, as in `mlflow run -P` (repeatable).")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+@click.option("--output-format", "--format", "output_format", type=click.Choice(["text", "json"]),
+              default="text", show_default=True)
 @click.option("--graph", type=click.Choice(["mermaid", "dot"]),
               help="Print the flow's task graph instead of the report.")
 @click.option("--import", "import_script", is_flag=True,

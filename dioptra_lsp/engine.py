@@ -17,7 +17,7 @@ from .config import (
     resolve_settings,
 )
 from .diagnostics import Diagnostic
-from .model.project import MLPROJECT_NAME, ProjectModel, load_project
+from .model.project import EXPERIMENT_SUFFIXES, MLPROJECT_NAME, TOML_NAME, ProjectModel, load_project
 from .model.source import ReadError, read_source
 
 _NOQA = re.compile(r"#\s*noqa(?P<sep>\s*:\s*(?P<codes>[A-Za-z]+[0-9]+(?:[\s,]+[A-Za-z]+[0-9]+)*))?",
@@ -43,19 +43,67 @@ def normalize(path: Path) -> Path:
 
 
 def discover(root: Path, settings_for) -> Iterable[Path]:
-    """Every MLproject below ``root`` (the first name MLflow would pick in each folder)."""
+    """Every project root below ``root``: each MLproject (the first name MLflow would pick in
+    each folder), each ``dioptra.toml``, and each experiment file (a YAML file whose top level
+    has ``graph``) that none of those runs, which is then linted on its own."""
     if not root.is_dir():
         return
+    roots: list[Path] = []
+    candidates: list[Path] = []
     for folder, dirs, files in os.walk(root, followlinks=False):
         here = Path(folder)
         settings = settings_for(here)
         dirs[:] = sorted(d for d in dirs if not is_excluded(here / d, settings))
         # MLflow takes the first os.listdir() match; os.walk lists in that same order.
+        mlproject_seen = False
         for name in files:
-            if name.lower() == MLPROJECT_NAME:
+            if not mlproject_seen and name.lower() == MLPROJECT_NAME:
+                mlproject_seen = True
                 if not is_excluded(here / name, settings):
-                    yield normalize(here / name)
-                break
+                    roots.append(normalize(here / name))
+                    yield roots[-1]
+            elif name == TOML_NAME:
+                if not is_excluded(here / name, settings):
+                    roots.append(normalize(here / name))
+                    yield roots[-1]
+            elif name.lower().endswith(EXPERIMENT_SUFFIXES) and not is_excluded(here / name, settings):
+                candidates.append(normalize(here / name))
+    if candidates:
+        yield from _unclaimed_experiments(candidates, roots)
+
+
+def _unclaimed_experiments(candidates: list[Path], roots: list[Path],
+                           overlay: dict[Path, str] | None = None) -> Iterable[Path]:
+    from .model.experiments import claimed_files, is_experiment_file
+
+    claimed = {_key(p) for root in roots for p in claimed_files(root, overlay)}
+    for path in candidates:
+        if _key(path) not in claimed and is_experiment_file(path, overlay):
+            yield path
+
+
+def _key(path: Path) -> Path:
+    return Path(os.path.abspath(path))
+
+
+def experiment_owner(path: Path, overlay: dict[Path, str] | None = None) -> Path | None:
+    """The MLproject or ``dioptra.toml`` (in the file's folder or above) that runs the
+    experiment file ``path``."""
+    from .model.experiments import claimed_files
+    from .model.project import find_mlproject_file
+
+    target = _key(path)
+    folder = target.parent
+    for candidate_folder in (folder, *folder.parents):
+        for root in (find_mlproject_file(candidate_folder), candidate_folder / TOML_NAME):
+            if root is not None and root.is_file() and target in {_key(p) for p in claimed_files(root, overlay)}:
+                return _shown_path(root)
+    return None
+
+
+def _shown_path(found: Path) -> Path:
+    rel = os.path.relpath(found)
+    return normalize(Path(rel) if not rel.startswith("..") else found)
 
 
 def analyse(mlproject_path: Path, settings: Settings, overlay: dict[Path, str] | None = None
@@ -173,15 +221,17 @@ class _Texts:
 
 
 def find_project_for(path: Path) -> Path | None:
-    """The MLproject of the folder holding ``path`` or the nearest one above it."""
+    """The project root of the folder holding ``path`` or the nearest one above it: an
+    MLproject, else a ``dioptra.toml`` (whose plugin folders hold Dioptra 1.x plugins)."""
     from .model.project import find_mlproject_file
 
     folder = Path(os.path.abspath(path)).parent
     for candidate in (folder, *folder.parents):
         found = find_mlproject_file(candidate)
+        if found is None and (candidate / TOML_NAME).is_file():
+            found = candidate / TOML_NAME
         if found is not None:
-            rel = os.path.relpath(found)
-            return normalize(Path(rel) if not rel.startswith("..") else found)
+            return _shown_path(found)
     return None
 
 
@@ -207,10 +257,23 @@ def run(paths: Iterable[Path], *, config: Path | None = None, overrides: Overrid
             if not path.exists() and not (overlay and path in overlay):
                 result.errors.append(f"{path}: no such file or directory")
                 continue
-            if path.name.lower() == MLPROJECT_NAME:
+            if path.name.lower() == MLPROJECT_NAME or path.name == TOML_NAME:
                 projects.setdefault(path, None)
                 continue
-            owner = find_project_for(path)
+            if path.suffix.lower() in EXPERIMENT_SUFFIXES:
+                # An experiment file: with the project that runs it, else on its own.
+                from .model.experiments import is_experiment_file
+
+                owner = experiment_owner(path, overlay)
+                if owner is None:
+                    if is_experiment_file(path, overlay):
+                        projects.setdefault(path, None)
+                    else:
+                        result.skipped.append(f"{path}: not an experiment description (no "
+                                              f"top-level `graph`) and no MLproject runs it")
+                    continue
+            else:
+                owner = find_project_for(path)
             if owner is None:
                 result.skipped.append(f"{path}: no MLproject found in its folder or above it; "
                                      f"nothing to cross-check")

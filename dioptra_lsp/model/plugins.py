@@ -8,7 +8,7 @@ from typing import Any
 from .pyread import Text, function_params, import_aliases, is_pyplugs, literal, parse_module, qualified, \
     syntax_problem
 from .source import FILE_START, SourceText, Span
-from .types import FunctionParam, PluginFunction, PluginModule, Problem
+from .types import FunctionParam, PluginFunction, PluginModule, Problem, ReturnShape
 
 
 def _decorator(deco: ast.AST, aliases: dict[str, str]) -> tuple[str | None, ast.Call | None]:
@@ -116,10 +116,52 @@ def _read(source: SourceText, tree: ast.Module, dotted: str) -> PluginModule:
             name=node.name, params=params, nout=nout, docstring=ast.get_docstring(node),
             signature=signature(node.name, params, returns), span=text.def_name_span(node, node.name),
             registered=True, nout_source=nout_source,
-            def_start=Span.point(node.lineno - 1, text.col(node.lineno - 1, node.col_offset))))
+            def_start=Span.point(node.lineno - 1, text.col(node.lineno - 1, node.col_offset)),
+            returns=_returns(node, text)))
     return PluginModule(source.path, dotted, tuple(registered), tuple(problems),
                         unregistered=tuple(others),
                         task_nout_spelling=_task_nout_spelling(aliases))
+
+
+def _returns(node: ast.FunctionDef | ast.AsyncFunctionDef, text: Text) -> tuple[ReturnShape, ...]:
+    """The shape of each ``return`` in the function's own body (not in nested functions)."""
+    shapes: list[ReturnShape] = []
+    stack: list[ast.AST] = list(node.body)
+    generator = False
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        if isinstance(item, (ast.Yield, ast.YieldFrom)):
+            generator = True
+        if isinstance(item, ast.Return):
+            shapes.append(_return_shape(item, text))
+        stack.extend(ast.iter_child_nodes(item))
+    if generator:
+        return (ReturnShape("generator", None, text.def_name_span(node, node.name)),)
+    last = node.body[-1] if node.body else None
+    if not shapes and not isinstance(last, ast.Raise):
+        shapes.append(ReturnShape("none", None, text.def_name_span(node, node.name)))
+    shapes.sort(key=lambda s: s.span)
+    return tuple(shapes)
+
+
+def _return_shape(ret: ast.Return, text: Text) -> ReturnShape:
+    value = ret.value
+    span = text.span(ret)
+    if value is None or (isinstance(value, ast.Constant) and value.value is None):
+        return ReturnShape("none", None, span)
+    if isinstance(value, (ast.Tuple, ast.List)):
+        starred = any(isinstance(e, ast.Starred) for e in value.elts)
+        kind = "tuple" if isinstance(value, ast.Tuple) else "list"
+        return ReturnShape(kind, None if starred else len(value.elts), span)
+    if isinstance(value, (ast.Dict, ast.DictComp)):
+        return ReturnShape("dict", None, span)
+    if isinstance(value, ast.JoinedStr) or (isinstance(value, ast.Constant) and isinstance(value.value, str)):
+        return ReturnShape("str", None, span)
+    if isinstance(value, ast.Constant) and isinstance(value.value, (int, float, complex)):
+        return ReturnShape("scalar", None, span)
+    return ReturnShape("other", None, span)
 
 
 def _task_nout_spelling(aliases: dict[str, str]) -> str | None:

@@ -9,9 +9,12 @@ from typing import Any, Collection
 
 from .record import field, record
 from .source import ReadError, Span
-from .types import CallTask, MLProject, PluginModule, PythonScript, ScriptInvocation, Unknown
+from .types import CallTask, MLProject, PluginFunction, PluginModule, PythonScript, ScriptInvocation, \
+    Unknown
 
 MLPROJECT_NAME = "mlproject"
+TOML_NAME = "dioptra.toml"
+EXPERIMENT_SUFFIXES = (".yml", ".yaml")
 
 
 def find_mlproject_file(folder: Path) -> Path | None:
@@ -54,15 +57,51 @@ class PluginResolution:
     read_error: ReadError | None = None
 
 
+@record
+class ExperimentLink:
+    """An experiment description and what runs it: an MLproject entry point's
+    ``run-experiment``/``validate-experiment`` words (0.x), a ``dioptra.toml`` entry point
+    (1.x), or nothing (a file linted on its own)."""
+
+    entry_point: str | None         # the MLproject (or dioptra.toml) entry point; None on its own
+    calls: tuple[Any, ...]          # explink.ExperimentCall of the command, in order (0.x)
+    path: Path | None               # the experiment (1.x: graph) file, resolved; None if computed
+    exists: bool
+    experiment: Any                 # experiment.Experiment (1.x: as the server assembles it)
+    read_error: ReadError | None
+    toml_entry: Any = None          # dioptratoml.TomlEntryPoint for 1.x
+
+    @property
+    def run_call(self) -> Any:
+        """The ``run-experiment`` call (its ``-P`` are the values the engine receives)."""
+        from .explink import RUN
+
+        return next((c for c in reversed(self.calls) if c.program == RUN), None)
+
+
+@record
+class TaskTarget:
+    """Where an experiment task's ``plugin`` leads, found the way the engine finds it."""
+
+    status: str          # "found", "no-function", "unregistered", "missing-module",
+                         # "unresolved-package", "missing-file", "invalid-id"
+    resolution: PluginResolution | None
+    function: PluginFunction | None
+
+
 @record(slots=False)
 class ProjectModel:
     mlproject: MLProject | None
-    mlproject_path: Path
+    mlproject_path: Path                 # the root file: MLproject, dioptra.toml or an experiment
     read_error: ReadError | None
     links: tuple[ScriptLink, ...]
     plugin_dirs: tuple[Path, ...]
-    # (package, module) -> resolution, for every call_task reached
+    # (package, module) -> resolution, for every call_task and experiment task reached
     plugin_resolutions: dict[tuple[str, str], PluginResolution] = field(default_factory=dict)
+    experiments: tuple[ExperimentLink, ...] = ()
+    dioptra_toml: Any = None             # dioptratoml.DioptraToml when the root is one
+    # plugin file -> resolution, for Dioptra 1.x registrations (found by path, not by package)
+    plugin_files: dict[Path, PluginResolution] = field(default_factory=dict)
 
     @functools.cached_property
     def folder(self) -> Path:   # cached: rules ask for it per finding and Path.parent is not free
@@ -98,7 +137,7 @@ class ProjectModel:
 
     def plugin_modules(self) -> tuple[PluginModule, ...]:
         seen: dict[Path, PluginModule] = {}
-        for res in self.plugin_resolutions.values():
+        for res in (*self.plugin_resolutions.values(), *self.plugin_files.values()):
             if res.plugin is not None:
                 seen[res.plugin.path] = res.plugin
         return tuple(seen.values())
@@ -107,8 +146,34 @@ class ProjectModel:
         """Every file this project's model was read from."""
         out = [self.mlproject_path]
         out.extend(link.path for link in self.links if link.path and link.exists)
+        out.extend(e.path for e in self.experiments if e.path and e.exists)
         out.extend(m.path for m in self.plugin_modules())
         return tuple(dict.fromkeys(out))
+
+    def task_target(self, task: Any) -> TaskTarget:
+        """The plugin function an experiment task calls: 0.x splits ``plugin`` into package,
+        module and function and looks in the plugin folders; 1.x uses the registration's file."""
+        coords = task.coordinates
+        if task.plugin_file is not None:
+            res = self.plugin_files.get(task.plugin_file)
+            if res is None:
+                return TaskTarget("missing-file", None, None)
+        elif coords is None:
+            return TaskTarget("invalid-id", None, None)
+        else:
+            res = self.plugin_resolutions.get((coords[0], coords[1]))
+            if res is None:
+                return TaskTarget("unresolved-package", None, None)
+        if res.status != "found":
+            return TaskTarget(res.status, res, None)
+        if res.plugin is None or res.plugin.problems:
+            return TaskTarget("found", res, None)   # unreadable or not parsed: DL001's finding
+        name = coords[2] if coords else task.name
+        fn = res.plugin.function(name)
+        if fn is None:
+            status = "unregistered" if name in res.plugin.unregistered else "no-function"
+            return TaskTarget(status, res, None)
+        return TaskTarget("found", res, fn)
 
 
 def span_text(span: Span) -> str:
@@ -177,11 +242,14 @@ def load_project(mlproject_path: Path, *, plugin_dirs: tuple[Path, ...] = (),
     needs one); the MLproject itself is always read whole.
     """
     from .mlproject import load_mlproject
-    from .plugins import parse_plugin_module
     from .script import parse_script
     from .source import read_source
 
     mlproject_path = Path(mlproject_path)
+    if mlproject_path.name == TOML_NAME or mlproject_path.suffix.lower() in EXPERIMENT_SUFFIXES:
+        from .experiments import load_experiment_root
+
+        return load_experiment_root(mlproject_path, plugin_dirs=plugin_dirs, overlay=overlay)
     folder = mlproject_path.parent
     src = read_source(mlproject_path, overlay)
     if isinstance(src, ReadError):
@@ -228,27 +296,33 @@ def load_project(mlproject_path: Path, *, plugin_dirs: tuple[Path, ...] = (),
                     continue
                 key = (call.package, call.module)
                 if key not in resolutions:
-                    resolutions[key] = _resolve_plugin(call.package, call.module, dirs, overlay,
-                                                       parse_plugin_module, read_source)
-    return ProjectModel(mlproject, mlproject_path, None, tuple(links), dirs, resolutions)
+                    resolutions[key] = _resolve_plugin(call.package, call.module, dirs, overlay)
+    experiments: tuple[ExperimentLink, ...] = ()
+    if any(ep.command is not None and "experiment" in ep.command.value
+           for ep in mlproject.entry_points):
+        from .experiments import experiment_links, resolve_tasks
+
+        experiments = experiment_links(mlproject, folder, overlay, entry_points)
+        resolve_tasks(experiments, dirs, overlay, resolutions)
+    return ProjectModel(mlproject, mlproject_path, None, tuple(links), dirs, resolutions, experiments)
 
 
-def _resolve_plugin(package: str, module: str, dirs: tuple[Path, ...], overlay,
-                    parse_plugin_module, read_source) -> PluginResolution:
+def _resolve_plugin(package: str, module: str, dirs: tuple[Path, ...], overlay) -> PluginResolution:
+    """``package.module`` in the first plugin folder that has it.  ``package`` may be ``""``
+    (the task engine's ``module.function`` ids): then the module sits in the folder itself."""
     parts = [p for p in package.split(".") if p]
-    package_dirs = [d.joinpath(*parts) for d in dirs if parts and d.joinpath(*parts).is_dir()]
+    if package and not parts:
+        return PluginResolution("unresolved-package", package, module, None, None)
+    package_dirs = [d.joinpath(*parts) for d in dirs if d.joinpath(*parts).is_dir()]
     if not package_dirs:
         return PluginResolution("unresolved-package", package, module, None, None)
     for pkg_dir in package_dirs:
         for candidate in (pkg_dir / f"{module}.py", pkg_dir / module / "__init__.py"):
             if candidate.is_file() or (overlay is not None and candidate in overlay):
-                src = read_source(candidate, overlay)
-                if isinstance(src, ReadError):
-                    return PluginResolution("found", package, module, None, pkg_dir, (), src)
-                dotted = f"{package}.{module}"
-                plugin = _cached("plugin", candidate, src.text,
-                                 lambda: parse_plugin_module(src, dotted))
-                return PluginResolution("found", package, module, plugin, pkg_dir)
+                dotted = f"{package}.{module}" if package else module
+                return plugin_module_at(candidate, dotted, overlay, package, module, pkg_dir)
+    if not package:   # a top-level module that is not in any plugin folder
+        return PluginResolution("unresolved-package", package, module, None, None)
     available: set[str] = set()
     for pkg_dir in package_dirs:
         try:
@@ -261,6 +335,19 @@ def _resolve_plugin(package: str, module: str, dirs: tuple[Path, ...], overlay,
             continue
     return PluginResolution("missing-module", package, module, None, package_dirs[0],
                             tuple(sorted(available)))
+
+
+def plugin_module_at(path: Path, dotted: str, overlay, package: str | None = None,
+                     module: str | None = None, package_dir: Path | None = None) -> PluginResolution:
+    """The plugin module in the file ``path`` (read through the parse cache), whoever found it."""
+    from .plugins import parse_plugin_module
+    from .source import read_source
+
+    src = read_source(path, overlay)
+    if isinstance(src, ReadError):
+        return PluginResolution("found", package, module, None, package_dir or path.parent, (), src)
+    plugin = _cached("plugin", path, src.text, lambda: parse_plugin_module(src, dotted))
+    return PluginResolution("found", package, module, plugin, package_dir or path.parent)
 
 
 def _nearby_scripts(folder: Path, limit: int = 300) -> tuple[str, ...]:

@@ -465,6 +465,16 @@ class PythonScript:
 
 
 @record
+class ReturnShape:
+    """What one ``return`` of a plugin function visibly gives back."""
+
+    kind: str            # "none", "tuple", "list", "dict", "str", "scalar" (a number or bool
+                         # literal), "generator" (the function yields), "other" (not visible)
+    count: int | None    # items of a literal tuple or list (None when starred or not one)
+    span: Span
+
+
+@record
 class PluginFunction:
     name: str
     params: tuple[FunctionParam, ...]
@@ -477,6 +487,8 @@ class PluginFunction:
     # ``Tuple[a, b]`` return type, which Prefect counts), "none", or "unknown" (computed).
     nout_source: str = "none"
     def_start: Span | None = None     # the ``def`` (or ``async``) keyword: decorators go above
+    # Every ``return`` (and an implicit ``None`` when the body can end without one).
+    returns: tuple[ReturnShape, ...] = ()
 
     @property
     def accepts_any_keyword(self) -> bool:

@@ -10,7 +10,7 @@ from ..model.types import Problem
 from .base import Rule, RuleContext
 
 RULE = Rule("DL001", "syntax-error", Severity.ERROR,
-            "A Python file or MLproject cannot be read or parsed")
+            "A Python file, MLproject, experiment or dioptra.toml cannot be read or parsed")
 
 
 def _unreadable(error: ReadError | None, what: str) -> Iterator[Diagnostic]:
@@ -27,14 +27,24 @@ def _syntax(problems: Iterable[Problem]) -> Iterator[Diagnostic]:
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     project = ctx.project
     if project.read_error is not None:
-        yield from _unreadable(project.read_error, "MLproject")
+        yield from _unreadable(project.read_error, "MLproject" if project.dioptra_toml is None
+                               and project.mlproject_path.name != "dioptra.toml" else "dioptra.toml")
     elif project.mlproject is not None:
         yield from _syntax(project.mlproject.problems)
     for link in project.links:
         yield from _unreadable(link.read_error, "script")
         if link.script is not None:
             yield from _syntax(link.script.problems)
-    for res in project.plugin_resolutions.values():
+    for res in (*project.plugin_resolutions.values(), *project.plugin_files.values()):
         yield from _unreadable(res.read_error, "task plugin")
         if res.plugin is not None:
             yield from _syntax(res.plugin.problems)
+    if project.dioptra_toml is not None:
+        yield from _syntax(project.dioptra_toml.problems)
+    seen = set()
+    for link in project.experiments:
+        yield from _unreadable(link.read_error, "experiment file")
+        exp = link.experiment
+        if exp is not None and exp.path not in seen:
+            seen.add(exp.path)
+            yield from _syntax(p for p in exp.problems if p.path == exp.path)

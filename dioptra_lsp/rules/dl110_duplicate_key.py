@@ -12,10 +12,16 @@ RULE = Rule("DL110", "duplicate-key", Severity.WARNING,
 
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """In the MLproject and in the experiment files it runs (where the first task or step of a
+    name is silently lost)."""
     mlproject = ctx.project.mlproject
-    if mlproject is None:
-        return
-    for problem in mlproject.problems:
+    problems = list(mlproject.problems) if mlproject is not None else []
+    seen = set()
+    for link in ctx.project.experiments:
+        if link.experiment is not None and link.experiment.path not in seen:
+            seen.add(link.experiment.path)
+            problems.extend(link.experiment.problems)
+    for problem in problems:
         if problem.kind == "duplicate-key":
             first = dict(problem.detail)["first_span"]
             yield RULE.diagnostic(problem.path, problem.span, problem.message,

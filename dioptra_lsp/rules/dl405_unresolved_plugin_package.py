@@ -1,4 +1,5 @@
-"""DL405: the package of a call_task is found in no plugin folder (reported once per package)."""
+"""DL405: the package of a call_task or of an experiment task's plugin is found in no plugin
+folder (reported once per package)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from .base import Rule, RuleContext
 from ._flows import scripts
 
 RULE = Rule("DL405", "unresolved-plugin-package", Severity.INFO,
-            "The package of a call_task is found in no plugin folder, so its calls were not checked")
+            "The package of a call_task or experiment task is found in no plugin folder, so its "
+            "calls were not checked")
 
 HOW_TO_CONFIGURE = ("name the folder that holds it in `plugin-dirs` under [tool.dioptra-lint] "
                     "(pyproject.toml or dioptra-lint.toml), or in DIOPTRA_PLUGIN_DIR")
@@ -38,3 +40,24 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
                     f"are not checked; {HOW_TO_CONFIGURE}",
                     detail=f"Searched: {', '.join(searched) or '(none)'}.",
                     group=call.package)
+    yield from _experiment_tasks(project, searched)
+
+
+def _experiment_tasks(project, searched: list[str]) -> Iterator[Diagnostic]:
+    for link in project.experiments:
+        exp = link.experiment
+        if exp is None:
+            continue
+        for task in exp.tasks:
+            coords = task.coordinates
+            if task.plugin_file is not None or coords is None:
+                continue
+            if project.task_target(task).status != "unresolved-package":
+                continue
+            package = coords[0] or coords[1]
+            yield RULE.diagnostic(
+                task.path, task.plugin_span,
+                f"plugin package `{package}` is in no plugin folder, so tasks calling into it "
+                f"are not checked; {HOW_TO_CONFIGURE}",
+                detail=f"Searched: {', '.join(searched) or '(none)'}.",
+                group=package)

@@ -21,7 +21,8 @@ EXAMPLES = ROOT / "examples"
 GOLDEN = Path(__file__).resolve().parent / "golden" / "examples"
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 
-CLEAN = ("feature-squeezing", "mnist-classifier", "patch-attack")
+CLEAN = ("dioptra-mnist", "experiment-mnist", "feature-squeezing", "mnist-classifier",
+         "patch-attack")
 
 
 def _folders() -> list[str]:
@@ -96,10 +97,12 @@ def test_broken_examples_cover_every_rule():
 
 
 def test_examples_follow_the_layout():
-    """Task-plugin packages are namespace packages: no ``__init__.py`` at their top."""
+    """Each example is a project (an MLproject, or a Dioptra 1.x ``dioptra.toml``); task-plugin
+    packages are namespace packages: no ``__init__.py`` at their top."""
     for name in _folders():
         folder = EXAMPLES / name
-        assert any(p.name.lower() == "mlproject" for p in folder.rglob("*") if p.is_file()), name
+        assert any(p.name.lower() == "mlproject" or p.name == "dioptra.toml"
+                   for p in folder.rglob("*") if p.is_file()), name
         for top in ("dioptra_custom", "dioptra_builtins"):
             for pkg in folder.rglob(top):
                 assert not (pkg / "__init__.py").exists(), f"{pkg} must be a namespace package"

@@ -245,6 +245,25 @@ class Experiment:
     def section_span(self, name: str) -> Span | None:
         return next((span for key, span in self.sections if key == name), None)
 
+    def section_region(self, name: str) -> Span | None:
+        """From a section's key to the next top-level key (or the end of the file)."""
+        keys = sorted(span for _, span in self.sections)
+        mine = self.section_span(name)
+        if mine is None:
+            return None
+        later = [s for s in keys if s.start > mine.start]
+        end = later[0].start if later else Span.point(len(self.text.split("\n")), 0).start
+        return Span(mine.start, end)
+
+    def problems_within(self, span: Span | None, path: Path | None = None) -> bool:
+        """A syntax or structure problem starts inside ``span`` (of this experiment's file or
+        ``path``): what is there was not read whole."""
+        if span is None:
+            return False
+        path = path or self.path
+        return any(p.kind in ("syntax", "experiment-structure") and p.path == path
+                   and span.start <= p.span.start <= span.end for p in self.problems)
+
     @property
     def has_problems(self) -> bool:
         """A problem validate-experiment reports (or a syntax error): the rules that need a

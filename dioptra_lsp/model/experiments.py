@@ -114,6 +114,8 @@ def load_experiment_root(path: Path, *, plugin_dirs: tuple[Path, ...] = (),
     path = Path(path)
     folder = path.parent
     dirs = default_plugin_dirs(folder, plugin_dirs)
+    if path.name != TOML_NAME:
+        dirs = tuple(dict.fromkeys((*_project_folders(folder), *dirs)))
     if path.name == TOML_NAME:
         return _toml_project(path, dirs, overlay)
     src = read_source(path, overlay)
@@ -126,6 +128,21 @@ def load_experiment_root(path: Path, *, plugin_dirs: tuple[Path, ...] = (),
     resolutions: dict[tuple[str, str], PluginResolution] = {}
     resolve_tasks((link,), dirs, overlay, resolutions)
     return ProjectModel(None, path, None, (), dirs, resolutions, (link,))
+
+
+_PROJECT_MARKERS = ("MLproject", TOML_NAME, "pyproject.toml", "dioptra-lint.toml", ".git")
+
+
+def _project_folders(folder: Path) -> tuple[Path, ...]:
+    """An experiment no MLproject runs (a draft in a sub-folder) finds its plugins like the
+    project it sits in: its own folder and each folder above, up to the first that holds an
+    MLproject, a ``dioptra.toml``, a configuration file or ``.git``."""
+    out = [folder]
+    for parent in folder.resolve().parents if not folder.is_absolute() else folder.parents:
+        if any((out[-1] / marker).exists() for marker in _PROJECT_MARKERS):
+            break
+        out.append(parent if folder.is_absolute() else Path(os.path.relpath(parent)))
+    return tuple(out)
 
 
 def looks_like_full_description(text: str) -> bool:

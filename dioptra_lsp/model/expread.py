@@ -10,6 +10,7 @@ exact element.  Never raises for bad input.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -79,8 +80,26 @@ class _ExperimentReader(_Reader):
     def span(self, node: yaml.Node) -> Span:
         return _span(node)
 
+    # An entity whose value is an alias (``vec: *img``) shares its nodes with the anchor:
+    # what is wrong inside it is reported at its own key, not at the anchor's text.
+    redirect: Span | None = None
+
+    version = "0.x"
+
     def structure(self, span: Span, message: str, **detail: Any) -> None:
-        self.problem(STRUCTURE, span, message, **detail)
+        if self.version == "graph":   # a 1.x graph file: Dioptra's server validates it
+            message = message.replace("validate-experiment rejects", "Dioptra rejects")
+        self.problem(STRUCTURE, self.redirect or span, message, **detail)
+
+    @contextlib.contextmanager
+    def entity(self, key: yaml.Node, value: yaml.Node):
+        outer = self.redirect
+        if outer is None and value.start_mark.index < key.start_mark.index:
+            self.redirect = _span(key)
+        try:
+            yield
+        finally:
+            self.redirect = outer
 
     def pairs(self, node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node, Any]]:
         """Key and value nodes with the constructed key; duplicate keys reported (merge keys
@@ -134,6 +153,9 @@ def _is_null(node: yaml.Node) -> bool:
 
 
 def _whole(key: yaml.Node, value: yaml.Node) -> Span:
+    """The key through the end of its value (just the key when the value is an alias)."""
+    if value.start_mark.index < key.start_mark.index:
+        return _span(key)
     return Span(_span(key).start, _span(value).end)
 
 
@@ -145,6 +167,7 @@ def parse_experiment(path: Path, text: str, *, version: str = "0.x") -> Experime
     run-experiment reads) or "graph" for a Dioptra 1.x entry-point file (``graph`` and
     ``artifacts`` only; the rest comes from ``dioptra.toml``)."""
     reader = _ExperimentReader(path, text)
+    reader.version = version
     loader = _Loader(text)
     reader.loader = loader
     try:
@@ -316,14 +339,15 @@ def _mapping_section(reader: _ExperimentReader, section: tuple[yaml.Node, yaml.N
 def _read_types(reader: _ExperimentReader, section) -> tuple[TypeDefinition, ...]:
     out = []
     for k, v, name in _mapping_section(reader, section, "types"):
-        if _name_problem(reader, k, name, "Type"):
+        if _name_problem(reader, k, name, "type"):
             continue
         definition = reader.value(v)
         out.append(TypeDefinition(name, reader.span(k), definition, _whole(k, v), reader.path))
         problem = _type_definition_problem(definition, top=True)
         if problem:
-            reader.structure(reader.span(v) if not _is_null(v) else reader.span(k),
-                             f"type `{name}`: {problem}")
+            with reader.entity(k, v):
+                reader.structure(reader.span(v) if not _is_null(v) else reader.span(k),
+                                 f"type `{name}`: {problem}")
     return tuple(out)
 
 
@@ -372,41 +396,48 @@ def _type_definition_problem(definition: Any, top: bool) -> str | None:
 def _read_parameters(reader: _ExperimentReader, section) -> tuple[ExperimentParameter, ...]:
     out = []
     for k, v, name in _mapping_section(reader, section, "parameters"):
-        bad_name = _name_problem(reader, k, name, "Parameter", dots=True)
-        if isinstance(v, yaml.MappingNode):
-            default = ptype = MISSING
-            default_span = type_span = None
-            pairs = reader.last_wins(v)
-            if not pairs:
-                reader.structure(reader.span(v), f"parameter `{name}` is an empty mapping; give "
-                                                 f"`default` and/or `type`, or write the default itself")
-            for pk, pv, key in pairs:
-                if key == "default":
-                    default, default_span = reader.value(pv), reader.span(pv)
-                elif key == "type":
-                    ptype, type_span = reader.value(pv), reader.span(pv)
-                    if not isinstance(ptype, str):
-                        reader.structure(type_span, f"the type of parameter `{name}` must be a "
-                                                    f"type name")
-                else:
-                    reader.structure(reader.span(pk),
-                                     f"parameter `{name}` has the key `{key}`; only `default` and "
-                                     f"`type` are allowed (validate-experiment rejects the file)")
-            param = ExperimentParameter(name, reader.span(k), default, default_span, ptype, type_span,
-                                        True, _whole(k, v), reader.path)
-        else:
-            value = reader.value(v)
-            if json_kind(value) not in _ARG_KINDS:
-                reader.structure(reader.span(v), f"the default of parameter `{name}` is "
-                                                 f"{_kind_words(json_kind(value))}; write it as a "
-                                                 f"string (quote it)")
-            span = reader.span(v)
-            param = ExperimentParameter(name, reader.span(k), value,
-                                        None if _is_null(v) and span.start == span.end else span,
-                                        MISSING, None, False, _whole(k, v), reader.path)
-        if not bad_name or isinstance(name, str):
+        with reader.entity(k, v):
+            param = _read_parameter(reader, k, v, name)
+        if param is not None:
             out.append(param)
     return tuple(out)
+
+
+def _read_parameter(reader: _ExperimentReader, k: yaml.Node, v: yaml.Node,
+                    name: Any) -> ExperimentParameter | None:
+    bad_name = _name_problem(reader, k, name, "parameter", dots=True)
+    if isinstance(v, yaml.MappingNode):
+        default = ptype = MISSING
+        default_span = type_span = None
+        pairs = reader.last_wins(v)
+        if not pairs:
+            reader.structure(reader.span(v), f"parameter `{name}` is an empty mapping; give "
+                                             f"`default` and/or `type`, or write the default itself")
+        for pk, pv, key in pairs:
+            if key == "default":
+                default, default_span = reader.value(pv), reader.span(pv)
+            elif key == "type":
+                ptype, type_span = reader.value(pv), reader.span(pv)
+                if not isinstance(ptype, str):
+                    reader.structure(type_span, f"the type of parameter `{name}` must be a "
+                                                f"type name")
+            else:
+                reader.structure(reader.span(pk),
+                                 f"parameter `{name}` has the key `{key}`; only `default` and "
+                                 f"`type` are allowed (validate-experiment rejects the file)")
+        param = ExperimentParameter(name, reader.span(k), default, default_span, ptype, type_span,
+                                    True, _whole(k, v), reader.path)
+    else:
+        value = reader.value(v)
+        if json_kind(value) not in _ARG_KINDS:
+            reader.structure(reader.span(v), f"the default of parameter `{name}` is "
+                                             f"{_kind_words(json_kind(value))}; write it as a "
+                                             f"string (quote it)")
+        span = reader.span(v)
+        param = ExperimentParameter(name, reader.span(k), value,
+                                    None if _is_null(v) and span.start == span.end else span,
+                                    MISSING, None, False, _whole(k, v), reader.path)
+    return param if not bad_name or isinstance(name, str) else None
 
 
 # --------------------------------------------------------------------------- tasks
@@ -415,8 +446,9 @@ def _read_parameters(reader: _ExperimentReader, section) -> tuple[ExperimentPara
 def _read_tasks(reader: _ExperimentReader, section) -> tuple[ExperimentTask, ...]:
     out = []
     for k, v, name in _mapping_section(reader, section, "tasks", at_least_one=True):
-        _name_problem(reader, k, name, "Task")
-        task = _read_task(reader, k, v, name)
+        _name_problem(reader, k, name, "task")
+        with reader.entity(k, v):
+            task = _read_task(reader, k, v, name)
         if task is not None:
             out.append(task)
     return tuple(out)
@@ -579,8 +611,9 @@ def _read_output(reader: _ExperimentReader, owner: str, node: yaml.Node) -> Task
 def _read_graph(reader: _ExperimentReader, section, version: str) -> tuple[Step, ...]:
     out = []
     for k, v, name in _mapping_section(reader, section, "graph", at_least_one=True):
-        _name_problem(reader, k, name, "Step", dots=True)
-        step = _read_step(reader, k, v, name)
+        _name_problem(reader, k, name, "step", dots=True)
+        with reader.entity(k, v):
+            step = _read_step(reader, k, v, name)
         if step is not None:
             out.append(step)
     return tuple(out)
@@ -724,30 +757,37 @@ def _collect(reader, node: yaml.Node, refs: list, words: list, seen: set[int]) -
 def _read_artifact_outputs(reader: _ExperimentReader, section) -> tuple[ArtifactOutput, ...]:
     out = []
     for k, v, name in _mapping_section(reader, section, section[0].value if section else ""):
-        if not isinstance(v, yaml.MappingNode):
-            reader.structure(reader.span(v), f"artifact output `{name}` must be a mapping with "
-                                             f"`contents` and `task`")
-            continue
-        fields = {p[2]: p for p in reader.last_wins(v)}
-        contents = None
-        if "contents" in fields:
-            cv = fields["contents"][1]
-            contents = arg_value(reader, cv)
-            if not isinstance(contents.value, str):
-                reader.structure(contents.span, f"`contents` of artifact output `{name}` must be a "
-                                                f"string (usually a `$reference`)")
-        for required in ("contents", "task"):
-            if required not in fields:
-                reader.structure(reader.span(k), f"artifact output `{name}` has no `{required}`")
-        for field in fields:
-            if field not in ("contents", "task"):
-                reader.structure(reader.span(fields[field][0]),
-                                 f"artifact output `{name}` has the key `{field}`; only `contents` "
-                                 f"and `task` are allowed")
-        if "task" in fields:
-            _check_artifact_task(reader, name, fields["task"][1])
-        out.append(ArtifactOutput(name, reader.span(k), contents, _whole(k, v)))
+        with reader.entity(k, v):
+            found = _read_artifact_output(reader, k, v, name)
+        if found is not None:
+            out.append(found)
     return tuple(out)
+
+
+def _read_artifact_output(reader: _ExperimentReader, k: yaml.Node, v: yaml.Node,
+                          name: Any) -> ArtifactOutput | None:
+    if not isinstance(v, yaml.MappingNode):
+        reader.structure(reader.span(v), f"artifact output `{name}` must be a mapping with "
+                                         f"`contents` and `task`")
+        return None
+    fields = {p[2]: p for p in reader.last_wins(v)}
+    contents = None
+    if "contents" in fields:
+        contents = arg_value(reader, fields["contents"][1])
+        if not isinstance(contents.value, str):
+            reader.structure(contents.span, f"`contents` of artifact output `{name}` must be a "
+                                            f"string (usually a `$reference`)")
+    for required in ("contents", "task"):
+        if required not in fields:
+            reader.structure(reader.span(k), f"artifact output `{name}` has no `{required}`")
+    for field in fields:
+        if field not in ("contents", "task"):
+            reader.structure(reader.span(fields[field][0]),
+                             f"artifact output `{name}` has the key `{field}`; only `contents` "
+                             f"and `task` are allowed")
+    if "task" in fields:
+        _check_artifact_task(reader, name, fields["task"][1])
+    return ArtifactOutput(name, reader.span(k), contents, _whole(k, v))
 
 
 def _check_artifact_task(reader: _ExperimentReader, name: Any, node: yaml.Node) -> None:
@@ -769,7 +809,8 @@ def _check_artifact_task(reader: _ExperimentReader, name: Any, node: yaml.Node) 
 def _read_artifact_inputs(reader: _ExperimentReader, section) -> tuple[ArtifactInput, ...]:
     out = []
     for k, v, name in _mapping_section(reader, section, "artifact_inputs"):
-        outputs, _ = _read_outputs(reader, f"artifact input `{name}`", k, v)
+        with reader.entity(k, v):
+            outputs, _ = _read_outputs(reader, f"artifact input `{name}`", k, v)
         out.append(ArtifactInput(name, reader.span(k), outputs, _whole(k, v)))
     return tuple(out)
 

@@ -309,7 +309,7 @@ class Registry:
         for name in order:
             if name in BUILTINS:
                 if name in self.definitions:
-                    self.errors.append((name, f"`{name}` is a builtin type and cannot be redefined"))
+                    self.errors.append((name, "it is a builtin type and cannot be redefined"))
                 continue
             if name not in self.definitions:
                 continue   # an undefined name: reported with the definition that uses it
@@ -334,8 +334,8 @@ class Registry:
             return list(sorter.static_order())
         except graphlib.CycleError as err:
             self.cycle = tuple(str(n) for n in err.args[1])
-            self.errors.append((self.cycle[0], "type definitions refer to each other in a cycle: "
-                                + " -> ".join(self.cycle)))
+            self.errors.append((self.cycle[0], "type definitions refer to each other in a cycle ("
+                                + " -> ".join(self.cycle) + ")"))
             return None
 
     def _make(self, name: str | None, definition: Any) -> TaskType:

@@ -34,6 +34,15 @@ def at(project: ProjectModel, path: Path, span: Span) -> str:
     return where(path, span, project.folder)
 
 
+def validator(exp: Experiment) -> str:
+    """Who rejects an invalid description: the 0.x command, or Dioptra 1.x's server."""
+    return "validate-experiment" if exp.version != "1.x" else "Dioptra's entry-point validation"
+
+
+def runner(exp: Experiment) -> str:
+    return "run-experiment" if exp.version != "1.x" else "the job"
+
+
 def shown(project: ProjectModel, path: Path) -> str:
     """``train.yml``: a file relative to the project folder."""
     return where(path, Span.point(0, 0), project.folder).rsplit(":", 1)[0]
@@ -76,5 +85,6 @@ def bindings(project: ProjectModel, experiment: Experiment):
 
 
 def quote(value: Any, limit: int = 40) -> str:
-    text = repr(value) if not isinstance(value, str) else value
+    """A value as Python shows it (strings quoted), shortened."""
+    text = repr(value)
     return text if len(text) <= limit else text[:limit - 3] + "..."

@@ -15,7 +15,9 @@ RULE = Rule("DL505", "unused-experiment-parameter", Severity.WARNING,
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     project = ctx.project
     for exp in experiments(project):
-        if exp.has_problems or not exp.steps:
+        if not exp.steps or any(p.kind == "syntax" for p in exp.problems) \
+                or exp.problems_within(exp.section_region("graph")) \
+                or exp.problems_within(exp.section_region("artifact_outputs")):
             continue   # the graph could not be read whole: its references are not all known
         used = exp.referenced_names
         passed = _passed(project, exp)

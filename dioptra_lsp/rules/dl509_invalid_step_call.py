@@ -6,7 +6,7 @@ from typing import Iterator
 
 from ..diagnostics import Diagnostic, Related, Severity
 from .base import Rule, RuleContext, did_you_mean
-from ._experiments import at, bindings, experiments
+from ._experiments import runner, validator, at, bindings, experiments
 
 RULE = Rule("DL509", "invalid-step-call", Severity.ERROR,
             "A step calls an undeclared task, an unknown input, too many positional arguments, or "
@@ -26,7 +26,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
                     step.path, step.task_span,
                     f"step `{step.name}` calls task `{step.task}`, which is not declared"
                     + (" in `tasks`" if exp.version == "0.x" else " by the plugins of this entry point")
-                    + "; validate-experiment rejects it; " + did_you_mean(str(step.task), tasks,
+                    + f"; {validator(exp)} rejects it; " + did_you_mean(str(step.task), tasks,
                                                                             what="Tasks"))
         for step, task, binding in bindings(project, exp):
             about = f"task `{task.name}` ({at(project, task.path, task.name_span)})"
@@ -44,7 +44,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
                      f"without arguments" if null_call else
                      f"step `{step.name}` passes {count} positional argument{'s' if count != 1 else ''} "
                      f"but {about} declares {len(task.inputs)} input{'s' if len(task.inputs) != 1 else ''} "
-                     f"({', '.join(map(str, inputs)) or 'none'}); validate-experiment rejects it"),
+                     f"({', '.join(map(str, inputs)) or 'none'}); {validator(exp)} rejects it"),
                     related=related)
             for arg in binding.unknown_keywords:
                 yield RULE.diagnostic(
@@ -64,7 +64,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
                     step.path, step.call_span,
                     f"step `{step.name}` does not give the required input"
                     f"{'s' if len(binding.missing) > 1 else ''} {names} of {about}; "
-                    f"validate-experiment rejects it and the plugin would be called without "
+                    f"{validator(exp)} rejects it and the plugin would be called without "
                     f"{'them' if len(binding.missing) > 1 else 'it'}",
                     related=related + tuple(Related(task.path, i.name_span, f"input `{i.name}`")
                                             for i in binding.missing))

@@ -7,7 +7,7 @@ from typing import Iterator
 from ..diagnostics import Diagnostic, Related, Severity
 from ..model.experiment import Experiment, Reference
 from .base import Rule, RuleContext, did_you_mean
-from ._experiments import at, experiments
+from ._experiments import runner, validator, at, experiments
 
 RULE = Rule("DL510", "unresolved-reference", Severity.ERROR,
             "A $reference names no parameter or step, or an output its step does not have")
@@ -53,7 +53,7 @@ def _problem(project, exp: Experiment, ref: Reference):
     names = [p.name for p in exp.parameters] + [s.name for s in exp.steps] \
         + [a.name for a in exp.artifact_inputs]
     return (f"`{ref.text}` names no parameter or step, so the engine cannot resolve it "
-            f"(validate-experiment rejects it; run-experiment fails with an unresolvable reference); "
+            f"({validator(exp)} rejects it; {runner(exp)} fails with an unresolvable reference); "
             + did_you_mean(ref.name, [n for n in names if isinstance(n, str)],
                            what="Parameters and steps"), ())
 

@@ -6,7 +6,7 @@ from typing import Iterator
 
 from ..diagnostics import Diagnostic, Related, Severity
 from .base import Rule, RuleContext, did_you_mean
-from ._experiments import experiments
+from ._experiments import runner, validator, experiments
 
 RULE = Rule("DL511", "step-dependency", Severity.ERROR,
             "A step depends on an unknown step, or steps depend on each other in a cycle")
@@ -22,7 +22,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
                 yield RULE.diagnostic(
                     step.path, dep.span,
                     f"step `{step.name}` depends on `{dep.name}`, which is not a step; "
-                    f"validate-experiment rejects it and run-experiment fails (StepNotFoundError); "
+                    f"{validator(exp)} rejects it and {runner(exp)} fails (StepNotFoundError); "
                     + did_you_mean(dep.name, names, what="Steps"))
         _, cycle = exp.step_order
         if not cycle:

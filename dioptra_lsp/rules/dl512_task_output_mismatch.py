@@ -71,7 +71,8 @@ def _list_outputs(task, kinds, shapes, referenced, steps):
             used = [n for n in lost if any((step, n) in referenced for step in steps)]
             return (f"task `{task.name}` declares {len(names)} outputs ({listed}) but the plugin "
                     f"function returns {count} value{'s' if count != 1 else ''}, so "
-                    + ", ".join(f"`{n}`" for n in lost) + " never get a value"
+                    + ", ".join(f"`{n}`" for n in lost)
+                    + (" never gets a value" if len(lost) == 1 else " never get a value")
                     + (" and the steps that use " + ", ".join(f"`{n}`" for n in used)
                        + " fail (OutputNotFoundError)" if used else "")
                     + f"; declare {count} output{'s' if count != 1 else ''}",

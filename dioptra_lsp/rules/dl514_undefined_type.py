@@ -8,7 +8,7 @@ from ..diagnostics import Diagnostic, Severity
 from ..model.exptypes import BUILTINS
 from ..model.types import MISSING
 from .base import Rule, RuleContext, did_you_mean
-from ._experiments import experiments
+from ._experiments import runner, validator, experiments
 
 RULE = Rule("DL514", "undefined-type", Severity.ERROR,
             "A type name that `types` does not define, or a type definition the engine cannot build")
@@ -32,7 +32,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
             yield RULE.diagnostic(
                 path, span,
                 f"{owner} has the type `{name}`, which is neither a builtin type nor defined in "
-                f"`types`; validate-experiment rejects it; "
+                f"`types`; {validator(exp)} rejects it; "
                 + did_you_mean(name, choices, what="Types"))
 
         for task in exp.tasks:
@@ -48,24 +48,27 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
             for o in a.outputs:
                 yield from undefined(f"output `{o.name}` of artifact input `{a.name}`", o.type,
                                      o.type_span, exp.path)
-        if exp.has_problems:
-            continue   # a definition the schema rejects is DL502's
         registry = exp.registry
         spans = {t.name: t for t in exp.types}
+        # A definition the schema rejects is DL502's finding, not a second one here.
+        refused = {t.name for t in exp.types for p in exp.problems
+                   if p.kind == "experiment-structure" and t.span.start <= p.span.start <= t.span.end}
         for name, message in registry.errors:
             t = spans.get(name)
-            if t is None:
+            if t is None or name in refused:
                 continue
             key = (t.path, t.name_span, message)
             if key in seen:
                 continue
             seen.add(key)
-            yield RULE.diagnostic(t.path, t.name_span, f"type `{name}` {message}"
-                                  if not message.startswith(("`", "type")) else message)
+            yield RULE.diagnostic(t.path, t.name_span, f"type `{name}`: {message}; "
+                                  f"{validator(exp)} rejects it")
+        if any(p.kind == "experiment-structure" for p in exp.problems):
+            continue
         for name, dupes in registry.union_duplicates():
             t = spans.get(name)
             if t is not None:
                 yield RULE.diagnostic(
                     t.path, t.name_span,
                     f"union type `{name}` lists {', '.join(f'`{d}`' for d in dupes)} more than once; "
-                    f"the duplicate adds nothing (validate-experiment warns)", severity=Severity.INFO)
+                    f"the duplicate adds nothing ({validator(exp)} warns)", severity=Severity.INFO)

@@ -4,7 +4,6 @@ server command, and a loud failure (never a skip) when an editor binary is missi
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -14,6 +13,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tests"))
+from ci_support import missing  # noqa: E402  (tests/ is put on the path just above)
+
 EDITORS = REPO / "editors"
 
 # Every wait in these tests is bounded by this many seconds (the editor's own poll included).
@@ -80,11 +82,8 @@ def require_binary(name: str, install: str) -> str:
     on a developer machine without it the test is skipped with the install line."""
     path = shutil.which(name)
     if path is None:
-        message = (f"`{name}` is not on PATH: the {name} integration test needs the real client. "
-                   f"Install it with: {install}")
-        if os.environ.get("CI"):
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
+        missing(f"`{name}` is not on PATH: the {name} integration test needs the real client. "
+                f"Install it with: {install}")
     return path
 
 

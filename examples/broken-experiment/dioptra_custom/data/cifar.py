@@ -1,0 +1,15 @@
+from pathlib import Path
+
+from dioptra import pyplugs
+
+
+@pyplugs.register
+def load_cifar(data_dir, target_size, batch_size, seed=None):
+    """Training and testing splits, resized to ``target_size``."""
+    import tensorflow as tf
+
+    def split(name):
+        return tf.keras.utils.image_dataset_from_directory(
+            Path(data_dir) / name, image_size=target_size[:2], batch_size=batch_size, seed=seed)
+
+    return split("train"), split("test")

@@ -26,7 +26,9 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
         if not missing:
             continue
         names = ", ".join(f"`{p.name}`" for p in missing)
-        passes = " ".join(f"-P {p.name}=..." for p in missing)
+        ep = mlproject.entry_point(link.entry_point) if link.entry_point else None
+        passes = " ".join(f"-P {p.name}={{{p.name}}}" if ep is not None and ep.parameter(p.name)
+                          else f"-P {p.name}=..." for p in missing)
         yield RULE.diagnostic(
             mlproject.path, call.program_token.span,
             f"run-experiment (entry point `{link.entry_point}`) supplies no value for {names}, which "

@@ -21,20 +21,54 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
             continue   # the graph could not be read whole: its references are not all known
         used = exp.referenced_names
         passed = _passed(project, exp)
+        misspelt = _misspelt_references(exp)
         for param in exp.parameters:
-            if param.name in used:
-                continue
+            if param.name in used or param.name in misspelt:
+                continue   # used, or a misspelt reference means it: DL510 says so
             given = passed.get(param.name)
             where_given = (f"; the value given with -P {param.name}=... "
                            f"({at(project, project.mlproject_path, given.name_span)}) is dropped"
                            if given is not None else "")
             related = (Related(project.mlproject_path, given.name_span, f"-P {param.name}"),) \
                 if given is not None else ()
+            word = bare_word(exp, param.name)
+            if word is not None:
+                step, span = word
+                yield RULE.diagnostic(
+                    param.path, param.name_span,
+                    f"parameter `{param.name}` is never used: step `{step.name}` passes the text "
+                    f"'{param.name}' ({at(project, step.path, span)}) where `${param.name}` was "
+                    f"probably meant{where_given}",
+                    related=related + (Related(step.path, span, f"step `{step.name}`"),))
+                continue
             yield RULE.diagnostic(
                 param.path, param.name_span,
                 f"parameter `{param.name}` is never used: no step refers to `${param.name}`"
                 f"{where_given}; pass `${param.name}` to the task input that needs it or remove it",
                 related=related)
+
+
+def bare_word(exp, name: str):
+    """The first step argument that is the plain text ``name`` (not ``$name``)."""
+    for step in exp.steps:
+        for arg in step.arguments:
+            for word, span in arg.value.words:
+                if word == name:
+                    return step, span
+    return None
+
+
+def _misspelt_references(exp) -> set:
+    """Parameter names that an unresolvable ``$reference`` is close to (DL510's did-you-mean)."""
+    import difflib
+
+    names = [p.name for p in exp.parameters if isinstance(p.name, str)]
+    out = set()
+    for ref in (r for s in exp.steps for r in s.references):
+        if exp.parameter(ref.name) or exp.step(ref.name) or exp.artifact_input(ref.name):
+            continue
+        out.update(difflib.get_close_matches(ref.name, names, n=1, cutoff=0.6))
+    return out
 
 
 def _passed(project, exp) -> dict:

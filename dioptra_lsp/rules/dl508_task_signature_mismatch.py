@@ -80,10 +80,9 @@ def _task(project, exp, task: ExperimentTask, fn) -> Iterator[Diagnostic]:
     calls = _Calls(exp, task)
     inputs = _input_order(task)
     declared = {i.name for i in inputs}
-    signature = f"{name} ({fn_at}): {fn.signature}"
-
     def report(span, text, severity, extra=()):
-        return RULE.diagnostic(task.path, span, f"{text}. Plugin {signature}",
+        return RULE.diagnostic(task.path, span, f"{text} (plugin {name}, {fn_at})",
+                               detail=f"Signature: {fn.signature}",
                                related=related + tuple(extra), severity=severity)
 
     for index, task_input in enumerate(inputs):

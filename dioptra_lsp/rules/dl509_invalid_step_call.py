@@ -46,11 +46,19 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
                      f"but {about} declares {len(task.inputs)} input{'s' if len(task.inputs) != 1 else ''} "
                      f"({', '.join(map(str, inputs)) or 'none'}); {validator(exp)} rejects it"),
                     related=related)
-            for arg in binding.unknown_keywords:
+            missing = ", ".join(f"`{i.name}`" for i in binding.missing)
+            for number, arg in enumerate(binding.unknown_keywords):
+                # One cause (an input passed under another name) is one finding: the first
+                # unknown keyword also names the required inputs nothing gives.
+                also = (f", and does not give the required input{'s' if len(binding.missing) > 1 else ''}"
+                        f" {missing}" if number == 0 and binding.missing else "")
                 yield RULE.diagnostic(
                     step.path, arg.span,
-                    f"step `{step.name}` passes `{arg.keyword}`, which is not an input of {about}; "
-                    + did_you_mean(str(arg.keyword), [str(i) for i in inputs], what="Inputs"),
+                    f"step `{step.name}` passes `{arg.keyword}`, which is not an input of {about}"
+                    f"{also}; " + did_you_mean(str(arg.keyword), [str(i) for i in inputs], what="Inputs"),
+                    detail=f"{validator(exp).capitalize() if exp.version != '1.x' else validator(exp)} "
+                           f"rejects the step; without validation the plugin is called with "
+                           f"`{arg.keyword}=` and raises TypeError.",
                     related=related)
             for task_input, arg in binding.given_twice:
                 yield RULE.diagnostic(
@@ -58,7 +66,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
                     f"step `{step.name}` gives input `{task_input.name}` of {about} twice: by "
                     f"position {task_input.index + 1} and by keyword; pass it once",
                     related=related)
-            if binding.missing:
+            if binding.missing and not binding.unknown_keywords:
                 names = ", ".join(f"`{i.name}`" for i in binding.missing)
                 yield RULE.diagnostic(
                     step.path, step.call_span,

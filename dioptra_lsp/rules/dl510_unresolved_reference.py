@@ -23,13 +23,19 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
                 found = _problem(project, exp, ref)
                 if found:
                     yield RULE.diagnostic(step.path, ref.span, f"step `{step.name}`: {found[0]}",
-                                          related=found[1])
+                                          related=found[1], detail=_why(exp))
         for art in exp.artifact_outputs:
             for ref in (art.contents.references if art.contents else ()):
                 found = _problem(project, exp, ref)
                 if found:
                     yield RULE.diagnostic(exp.path, ref.span, f"artifact output `{art.name}`: "
-                                                              f"{found[0]}", related=found[1])
+                                                              f"{found[0]}", related=found[1],
+                                          detail=_why(exp))
+
+
+def _why(exp: Experiment) -> str:
+    return (f"{validator(exp)} rejects the experiment; without validation, {runner(exp)} fails at "
+            f"this step (the steps before it have run).")
 
 
 def _problem(project, exp: Experiment, ref: Reference):
@@ -52,8 +58,7 @@ def _problem(project, exp: Experiment, ref: Reference):
                         artifact.outputs, Related(exp.path, artifact.name_span, f"`{ref.name}`"))
     names = [p.name for p in exp.parameters] + [s.name for s in exp.steps] \
         + [a.name for a in exp.artifact_inputs]
-    return (f"`{ref.text}` names no parameter or step, so the engine cannot resolve it "
-            f"({validator(exp)} rejects it; {runner(exp)} fails with an unresolvable reference); "
+    return (f"`{ref.text}` names no parameter or step; "
             + did_you_mean(ref.name, [n for n in names if isinstance(n, str)],
                            what="Parameters and steps"), ())
 

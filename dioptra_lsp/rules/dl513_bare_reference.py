@@ -21,6 +21,8 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
                     target = exp.parameter(word) or exp.step(word)
                     if target is None or word == step.name:
                         continue
+                    if exp.parameter(word) is not None and word not in exp.referenced_names:
+                        continue   # the parameter is otherwise unused: DL505 says it, with this place
                     kind = "parameter" if exp.parameter(word) is not None else "step"
                     where = getattr(target, "path", step.path)
                     yield RULE.diagnostic(

@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from ci_support import require_module  # noqa: E402
 
 from dioptra_lsp.config import forget_cached_configs  # noqa: E402
-from dioptra_lsp.engine import lint_paths  # noqa: E402
+from dioptra_lsp.engine import experiment_owner, lint_paths  # noqa: E402
 from dioptra_lsp.model.project import load_project  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -168,8 +168,7 @@ def test_example_experiments(validation, path: Path):
                              {toml.resolve(), path.resolve()})
             assert not missed, f"{path} (entry point {link.entry_point}): dioptra-lint missed {missed}"
         return
-    owner = next((p / "MLproject" for p in [path.parent, *path.parents] if (p / "MLproject").is_file()),
-                 None)
+    owner = experiment_owner(path)   # the MLproject that runs it, else it is linted on its own
     root = owner if owner is not None else path
     missed = compare(validation, root, yaml.safe_load(path.read_text()), {path.resolve()})
     assert not missed, f"{path}: dioptra-lint missed {missed}"

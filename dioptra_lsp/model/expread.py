@@ -111,17 +111,23 @@ class _ExperimentReader(_Reader):
         for key_node, _ in node.value:
             if key_node.tag == _MERGE:
                 continue
+            # Compared as the dict PyYAML builds compares them (`1` and `1.0` are one key).
             key = self.construct(key_node)
             try:
                 first = seen.get(key)
             except TypeError:
                 continue
             if first is not None:
+                name = key if isinstance(key, str) else str(key)
+                spelt, first_spelt = (self.source(n).strip("'\"") for n in (key_node, first))
+                what = (f"`{name}` is given twice in this mapping" if spelt == first_spelt else
+                        f"`{spelt}` is the same key as `{first_spelt}` to YAML")
                 self.problem("duplicate-key", self.span(key_node),
-                             f"key `{key}` is given twice in this mapping; the last one wins and "
-                             f"the first (line {first.start_mark.line + 1}) is silently lost",
-                             key=str(key), first_line=first.start_mark.line)
-            seen[key] = key_node
+                             f"key {what}; the last one wins and the first (line "
+                             f"{first.start_mark.line + 1}) is silently lost",
+                             key=name, first_span=self.span(first))
+            else:
+                seen[key] = key_node
         if any(k.tag == _MERGE for k, _ in node.value):
             try:
                 self.loader.flatten_mapping(node)

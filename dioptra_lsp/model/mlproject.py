@@ -33,6 +33,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 _STR = "tag:yaml.org,2002:str"
 _NULL = "tag:yaml.org,2002:null"
+_MERGE = "tag:yaml.org,2002:merge"
 ENV_KEYS = ("conda_env", "python_env", "docker_env")
 TOP_KEYS = ("name", "entry_points", "databricks_spark_job") + ENV_KEYS
 ENTRY_POINT_KEYS = ("parameters", "command")
@@ -120,18 +121,61 @@ class _Reader:
             return getattr(node, "value", None) if isinstance(node, yaml.ScalarNode) else None
 
     def pairs(self, node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node, str]]:
-        """Key/value nodes of a mapping with the key as a string; reports duplicate keys."""
+        """Key/value nodes of a mapping with the key as a string, merge keys (``<<: *base``)
+        expanded as PyYAML expands them; reports keys written twice."""
+        merged = self.merged(node)
+        own = [(k, v) for k, v in node.value if k.tag != _MERGE]
+        if not merged:
+            return self.own_pairs(own)
+        # As the dict PyYAML builds from merged + own pairs: a key keeps its first place and
+        # takes its last value; a merged key a later one replaces is never read.
+        slots: dict[Any, int] = {}
+        out: list[tuple[yaml.Node, yaml.Node, str]] = []
+        for k, v in merged:
+            key = self.construct(k)
+            slot = slots.setdefault(_hashable(key), len(out))
+            if slot == len(out):
+                out.append((k, v, _name(key)))
+            else:
+                out[slot] = (k, v, _name(key))
+        for k, v, name in self.own_pairs(own):
+            slot = slots.pop(_hashable(self.construct(k)), None)   # a second own one: DL110's
+            if slot is None:
+                out.append((k, v, name))
+            else:
+                out[slot] = (k, v, name)
+        return out
+
+    def merged(self, node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:
+        """The pairs ``<<`` keys bring into ``node``, in PyYAML's order (later ones win)."""
+        out: list[tuple[yaml.Node, yaml.Node]] = []
+        for key_node, value_node in node.value:
+            if key_node.tag != _MERGE:
+                continue
+            sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+            flat = []
+            for source in sources:
+                if not isinstance(source, yaml.MappingNode):
+                    self.problem("syntax", _span(source),
+                                 f"YAML error: a merge key `<<` takes a mapping or a list of "
+                                 f"mappings, not a {_kind(source)}; PyYAML refuses the file, so "
+                                 f"MLflow cannot load it")
+                    continue
+                flat.append(self.merged(source) + [(k, v) for k, v in source.value
+                                                   if k.tag != _MERGE])
+            for pairs in reversed(flat):   # in a list, the first mapping wins
+                out.extend(pairs)
+        return out
+
+    def own_pairs(self, node_value) -> list[tuple[yaml.Node, yaml.Node, str]]:
         # Keys compared as the dict PyYAML builds compares them: `1`, `1.0` and `0x1` are one
         # key, `1` and `"1"` are two.
         seen: dict[Any, yaml.Node] = {}
         out = []
-        for key_node, value_node in node.value:
+        for key_node, value_node in node_value:
             key = self.construct(key_node)
-            name = str(key) if not isinstance(key, str) else key
-            try:
-                hash(key)
-            except TypeError:   # PyYAML refuses an unhashable key; its text stands in
-                key = ("unhashable", name)
+            name = _name(key)
+            key = _hashable(key)
             first = seen.get(key)
             if first is not None:
                 spelt, first_spelt = (self.source(n).strip("'\"") for n in (key_node, first))
@@ -158,6 +202,20 @@ class _Reader:
         if s.line == e.line:
             return self.lines[s.line][s.column:e.column]
         return str(getattr(node, "value", ""))
+
+
+def _name(key: Any) -> str:
+    return key if isinstance(key, str) else str(key)
+
+
+def _hashable(key: Any) -> Any:
+    """The key as the dict PyYAML builds compares it; an unhashable one (PyYAML refuses it)
+    by its text."""
+    try:
+        hash(key)
+    except TypeError:
+        return ("unhashable", _name(key))
+    return key
 
 
 def _is_null(node: yaml.Node) -> bool:

@@ -122,6 +122,15 @@ CASES: list[tuple[str, dict[str, str], str, dict[str, str]]] = [
      {"zeta": "1", "x y": "a b", "a": "given", "alpha": "q=r=s"}),
     ("script-py", {"MLproject": mlproject('', cmd("echo hi")), "x.py": ""}, "x.py", {"lr": "0.1", "n m": "o p"}),
     ("script-sh", {"MLproject": mlproject('', cmd("echo hi")), "run.sh": ""}, "run.sh", {}),
+    ("merge-key-entry-point", {"MLproject": "base: &b\n  parameters: {a: {type: float, default: 1}}\n"
+                               "  command: echo {a}\nentry_points:\n  main:\n    <<: *b\n"}, "main", {}),
+    ("merge-key-list-first-wins", {"MLproject": "x: &x {a: {type: string, default: one}}\n"
+                                   "y: &y {a: string, b: {default: two}}\nentry_points:\n  main:\n"
+                                   "    parameters: {<<: [*x, *y]}\n    command: echo {a} {b}\n"}, "main", {}),
+    ("merge-key-own-wins", {"MLproject": mlproject("<<: {a: {type: string, default: merged}}\n"
+                                                   "a: {type: string, default: own}", cmd("echo {a}"))},
+     "main", {}),
+    ("merge-key-of-a-scalar", {"MLproject": mlproject("<<: 1\na: string", cmd("echo {a}"))}, "main", {"a": "x"}),
     ("script-quoted-name", {"MLproject": mlproject('', cmd("echo hi"))}, "my script's.py", {}),
     ("script-no-mlproject", {"x.py": ""}, "x.py", {"a": "1"}),
     ("script-R", {"MLproject": mlproject('', cmd("echo hi"))}, "train.R", {}),

@@ -497,3 +497,52 @@ def test_dl110_compares_keys_as_pyyaml_builds_them(first, second, tmp_path):
         a, b = second.strip("'\""), first.strip("'\"")
         said = "is given twice in this mapping" if a == b else f"is the same key as `{b}` to YAML"
         assert said in diag.message and diag.message.endswith(f"(first at line {first_line + 1})")
+
+
+MERGED = """
+name: demo
+x-defaults: &defaults
+  parameters:
+    data_dir: {type: path, default: .}
+    epochs: &epochs {type: float, default: 3}
+  command: python t.py {data_dir} {epochs}
+x-lr: &lr {type: float}
+entry_points:
+  main:
+    <<: *defaults
+  tuned:
+    <<: *defaults
+    command: python t.py {data_dir} {epochs} {lr}
+    parameters:
+      <<: [{lr: {<<: *lr, default: 0.1}}, {lr: string, seed: string}]
+      data_dir: {<<: *epochs, type: path, default: data}
+      epochs: {<<: *epochs}
+"""
+
+
+def test_merge_keys_are_read_as_mlflow_reads_them(tmp_path):
+    from dioptra_lsp.model.project import load_project
+
+    folder = write(tmp_path, {"MLproject": MERGED, "t.py": "", "data/x": ""})
+    theirs = spec.load_project(str(folder))
+    ours = load_project(folder / "MLproject").mlproject
+    assert [ep.name for ep in ours.entry_points] == list(theirs._entry_points)
+    for ep in ours.entry_points:
+        expected = theirs.get_entry_point(ep.name)
+        assert ep.command.value == expected.command
+        assert [(p.name, p.type, p.default if p.has_default else None) for p in ep.parameters] == [
+            (p.name, p.type, p.default) for p in expected.parameters.values()]
+    text = mlproject_text(folder)
+    # The anchors' holders are top-level keys MLflow ignores; `<<` itself is read.
+    assert [(d.code, d.span) for d in lint(folder, "DL001", "DL101", "DL102", "DL106", "DL110")] == [
+        ("DL102", span(text, "x-defaults")), ("DL102", span(text, "x-lr"))]
+
+
+@pytest.mark.parametrize("merged", ["1", "[{a: 1}, 2]", "null"])
+def test_a_merge_of_something_else_than_mappings_is_refused_like_pyyaml(merged, tmp_path):
+    folder = write(tmp_path, {"MLproject": f"entry_points:\n  main:\n    <<: {merged}\n"
+                                           f"    command: python t.py\n", "t.py": ""})
+    with pytest.raises(yaml.YAMLError):
+        spec.load_project(str(folder))
+    (diag,) = lint(folder, "DL001")
+    assert "merge key `<<` takes a mapping or a list of mappings" in diag.message

@@ -198,10 +198,14 @@ class _Reader:
         return tuple(out)
 
     def source(self, node: yaml.Node) -> str:
+        """The node as written when it fits on its line; else its value on one line (a block
+        list is shown as the ``[1, 2]`` that MLflow's str() makes of it)."""
         s, e = node.start_mark, node.end_mark
         if s.line == e.line:
             return self.lines[s.line][s.column:e.column]
-        return str(getattr(node, "value", ""))
+        if isinstance(node, yaml.ScalarNode):
+            return str(node.value)
+        return str(self.construct(node))
 
 
 def _name(key: Any) -> str:

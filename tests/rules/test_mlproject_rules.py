@@ -328,6 +328,25 @@ def test_dl105_float_defaults_fire_exactly_where_a_float_option_refuses_the_valu
     assert found["p15"].message == "default `abc` of float parameter `p15` is not a number"
 
 
+def test_dl105_shows_a_block_default_on_one_line(tmp_path):
+    folder = write(tmp_path, {"MLproject": """
+        entry_points:
+          main:
+            parameters:
+              sizes:
+                type: float
+                default:
+                  - 1
+                  - 2
+            command: python train.py {sizes}
+    """, "train.py": ""})
+    text = mlproject_text(folder)
+    (diag,) = lint(folder, "DL105")
+    assert diag.message == "default `[1, 2]` of float parameter `sizes` is not a number"
+    first = span(text, "- 1")
+    assert diag.span.start == first.start
+
+
 def test_dl105_is_silent_without_a_default_or_for_types_mlflow_passes_through(tmp_path):
     folder = write(tmp_path, {"MLproject": """
         entry_points:

@@ -108,7 +108,8 @@ def _chained_argv_problems(model, resolution, link, import_script: bool):
         if other.path in seen or other.script is None or other.script.entry_command is None:
             continue
         seen.add(other.path)
-        problems.extend(check_argv(model, resolution, other, import_script=import_script).problems)
+        problems.extend(check_argv(model, resolution, other, import_script=import_script,
+                                   whole_command=False).problems)
     return tuple(problems)
 
 

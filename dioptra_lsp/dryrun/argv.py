@@ -1,14 +1,15 @@
 """Stage 2: the words the script receives, parsed by click itself, without running the script.
 
-The resolved command is split the way the shell would (``shlex``, operators apart); the words of
-the simple command that runs the entry point's script go to click's ``make_context`` with
-``resilient_parsing=False``, so click's conversions and error messages apply.
+The resolved command is read by the model's shell reader (``model/shell.py``, the one that
+reads the MLproject's command for ``check``); the words the entry point's script receives go to
+click's ``make_context`` with ``resilient_parsing=False``, so click's conversions and error
+messages apply.  Words bash computes only at run time are not guessed: the arguments are then
+"not checked".
 """
 
 from __future__ import annotations
 
 import math
-import shlex
 import uuid
 from datetime import date, datetime
 from pathlib import Path
@@ -16,9 +17,6 @@ from typing import Any
 
 from ..model.record import record
 from .issues import ERROR, INFO, WARNING, Issue
-
-_OPERATORS = {"&&", "||", ";", ";;", "|", "&", "(", ")", "|&"}
-_REDIRECTS = {">", ">>", "<", "<<", "<<<", ">&", "<&", "&>", ">|"}
 
 
 @record
@@ -49,117 +47,129 @@ class ArgvCheck:
 EMPTY = ArgvCheck((), (), ())
 
 
-def shell_words(command: str) -> list[str]:
-    """Split like the shell: quotes, backslash-newline continuations, operators as own words.
-
-    MLflow runs the command with ``bash -c``, so an unquoted newline ends a command (it comes
-    back as a ``"\\n"`` word); a quoted one stays inside its word.
-    """
-    lex = shlex.shlex(_join_continuations(command), posix=True, punctuation_chars="();<>|&\n")
-    lex.whitespace = " \t\r"
-    lex.whitespace_split = True
-    lex.commenters = ""    # `#` is a comment only at a word start in sh; rare in commands
-    return list(lex)
-
-
-def _is_operator(word: str) -> bool:
-    return word in _OPERATORS or (word != "" and word.strip("\n") == "")
+def resolved_invocation(resolution, link, runs):
+    """The invocation of the resolved command (``runs``, as bash reads it) that ``link``'s
+    written invocation became; None when substituted values made bash read it another way."""
+    command = resolution.entry.command if resolution.entry is not None else None
+    written = command.invocations if command is not None else ()
+    index = next((k for k, inv in enumerate(written) if inv is link.invocation), None)
+    if index is None or len(runs) != len(written):
+        return None
+    run = runs[index]
+    if run.program != link.invocation.program or (
+            "{" not in (link.invocation.script or "") and run.script != link.invocation.script):
+        return None
+    return run
 
 
-def _join_continuations(text: str) -> str:
-    """The shell drops backslash-newline outside single quotes."""
-    out, quote, i = [], None, 0
-    while i < len(text):
-        c = text[i]
-        if c == "\\" and quote != "'" and text[i + 1:i + 2] == "\n":
-            i += 2
+def _words(command) -> tuple[str, ...]:
+    """The words of a simple command as bash passes them (assignments first, no redirections)."""
+    return tuple(w.value for w in command.assignments + command.words)
+
+
+def _orphan_line(shell, run) -> tuple[str, ...]:
+    """The words of the line after the script's own line when they start with a flag: meant as
+    its arguments, run by bash as a command of their own."""
+    commands = shell.commands
+    k = commands.index(run.command)
+    if k + 1 >= len(commands):
+        return ()
+    after = commands[k + 1]
+    if after.connector != "\n" or not after.words or not after.words[0].value.startswith("-"):
+        return ()
+    return tuple(w.value for w in after.words)
+
+
+def not_literal(run, cwd) -> object | None:
+    """The first argument whose value bash computes at run time (an expansion, or a file-name
+    pattern that matches files in ``cwd``), or None."""
+    for word in run.args:
+        if word.literal:
             continue
-        if c == "\\" and quote != "'":
-            out.append(text[i:i + 2])
-            i += 2
-            continue
-        if c in "'\"" and quote in (None, c):
-            quote = None if quote == c else c
-        out.append(c)
-        i += 1
-    return "".join(out)
-
-
-def simple_commands(words: list[str]) -> list[list[str]]:
-    """Words grouped per simple command, redirections and their targets removed."""
-    groups: list[list[str]] = [[]]
-    skip = False
-    for w in words:
-        if skip:
-            skip = False
-        elif _is_operator(w):
-            groups.append([])
-        elif w in _REDIRECTS:
-            skip = True
-            if groups[-1] and groups[-1][-1].isdigit():   # `2>file` arrives as "2", ">"
-                groups[-1].pop()
-        else:
-            groups[-1].append(w)
-    return [g for g in groups if g]
-
-
-def _orphan_lines(words: list[str], group: list[str]) -> list[str]:
-    """The words of a line after the script's own line that start with a flag (meant as its args)."""
-    groups = simple_commands(words)
-    i = next((k for k, g in enumerate(groups) if g == group), None)
-    if i is None or i + 1 >= len(groups):
-        return []
-    after = groups[i + 1]
-    return after if after[0].startswith("-") else []
-
-
-def script_args(words: list[str], script: str) -> tuple[list[str], list[str]] | None:
-    """(the simple command's words, the words after the script) for the command running it."""
-    for group in simple_commands(words):
-        if script in group:
-            return group, group[group.index(script) + 1:]
+        if word.computed is None and word.glob and not _pattern_matches(word.value, cwd):
+            continue   # a pattern matching nothing stays as written (bash's default)
+        return word
     return None
 
 
+def _pattern_matches(pattern: str, cwd) -> bool:
+    import glob
+
+    try:
+        return bool(glob.glob(pattern.replace("[^", "[!"), root_dir=cwd))
+    except (OSError, ValueError):
+        return True   # cannot tell: treat as computed
+
+
 def missing_scripts(model, links) -> tuple[Issue, ...]:
-    """Every script the command runs that is not there (the job would fail on it)."""
-    return tuple(Issue(
-        "missing-script", f"the command runs `{link.invocation.script}`, which does not exist "
-        f"(looked for {link.path})", ERROR, model.mlproject_path,
-        link.invocation.script_token.span if link.invocation.script_token
-        else link.invocation.span, "argv")
-        for link in links if link.path is not None and not link.exists)
+    """Every script the command runs that is not there, and every python that stops before
+    running one (the job would fail on it, or do nothing)."""
+    found = []
+    for link in links:
+        inv = link.invocation
+        if inv.refused is not None:
+            found.append(Issue("python-refused", f"`{inv.program}` {inv.refused}: no script runs",
+                               ERROR, model.mlproject_path, inv.span, "argv"))
+        elif link.path is not None and not link.exists:
+            found.append(Issue(
+                "missing-script", f"the command runs `{inv.script}`, which does not exist "
+                f"(looked for {link.path})", ERROR, model.mlproject_path,
+                inv.script_token.span if inv.script_token else inv.span, "argv"))
+    return tuple(found)
 
 
-def check_argv(model, resolution, link, *, import_script: bool = False) -> ArgvCheck:
-    if resolution.command is None or link is None:
+def check_argv(model, resolution, link, *, import_script: bool = False,
+               whole_command: bool = True) -> ArgvCheck:
+    """The argv of ``link``'s script, parsed by click.  ``whole_command``: also report what
+    concerns the whole command (bash refusing it, no script found in it), once per report."""
+    if resolution.command is None or model is None:
         return EMPTY
+    from ..model.command import read_shell
+
+    shell, runs = read_shell(resolution.command, None)
+    mlp = model.mlproject_path
+    written = resolution.entry.command if resolution.entry is not None else None
+    if shell.error is not None:
+        return ArgvCheck((), (), (Issue(
+            "shell-syntax", f"bash refuses the command: {shell.error}", ERROR, mlp,
+            written.span if written else None, "argv"),) if whole_command else ())
+    if link is None:
+        if not whole_command or written is None:
+            return EMPTY
+        return ArgvCheck((), (), (Issue(
+            "argv-not-checked", "the command runs no script the dry-run can read (python, a "
+            "shell, or a .py/.sh file), so no arguments are checked", INFO, mlp, written.span,
+            "argv"),))
     inv = link.invocation
     script_word = inv.script
-    try:
-        words = shell_words(resolution.command)
-    except ValueError as err:   # an unclosed quote: bash refuses the whole command
+    run = resolved_invocation(resolution, link, runs)
+    if run is None:
         return ArgvCheck((), (), (Issue(
-            "shell-syntax", f"the shell cannot read the command: {str(err).lower()}; bash stops "
-            f"before running anything", ERROR, model.mlproject_path,
-            resolution.entry.command.span if resolution.entry and resolution.entry.command
-            else None, "argv"),))
-    found = script_args(words, script_word) if script_word else None
-    if found is None:
-        return ArgvCheck(tuple(words), (), (Issue(
-            "argv-not-checked", f"cannot find the words passed to `{script_word}` in the resolved "
-            f"command", WARNING, model.mlproject_path, inv.span, "argv"),))
-    group, args = found
+            "argv-not-checked", f"arguments of `{script_word}` not checked: with the values "
+            f"substituted, bash reads the command differently from how it is written",
+            WARNING, mlp, inv.span, "argv"),))
+    group = _words(run.command)
+    args = tuple(w.value for w in run.args)
     script = link.script
-    mlp = model.mlproject_path
-    orphans = _orphan_lines(words, group)
+    orphans = _orphan_line(shell, run)
     if orphans:
-        return ArgvCheck(tuple(group), (), (Issue(
+        return ArgvCheck(group, (), (Issue(
             "newline-splits-command", f"the shell runs `{' '.join(orphans)}` as a command of its "
             f"own: a newline in a literal block (`|`) ends the command. Use a folded block (`>`) "
             f"or end the line with `\\`", ERROR, mlp, resolution.entry.command.span, "argv"),))
     if not link.exists:   # reported for every script of the command by missing_scripts()
-        return ArgvCheck(tuple(group), (), ())
+        if link.path is None and inv.refused is None:
+            return ArgvCheck(group, (), (Issue(
+                "argv-not-checked", f"`{script_word}` not checked: which file runs is decided "
+                f"at run time", INFO, mlp, inv.span, "argv"),))
+        return ArgvCheck(group, (), ())
+    cwd = model.folder / inv.workdir if inv.workdir else model.folder
+    computed = not_literal(run, cwd)
+    if computed is not None:
+        return ArgvCheck(group, (), (Issue(
+            "argv-not-checked", f"arguments of `{script_word}` not checked: bash computes "
+            f"`{computed.computed or computed.value}` in `{computed.text}` at run time", INFO,
+            mlp, inv.span, "argv"),))
     if script is None or script.entry_command is None:
         why = ("not a Python script" if script is None else "no click command found in it")
         return ArgvCheck(tuple(group), (), (Issue(

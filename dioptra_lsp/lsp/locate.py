@@ -106,7 +106,7 @@ def _at_mlproject(project: ProjectModel, path: Path, pos: Position) -> Target | 
                 return Target("script", tok.span, path, entry_point=ep, link=link)
             click = link.script.entry_command if link.script else None
             for use in flag_uses(link, cmd, click):
-                flag_span = cmd.span_of(use.token.start, use.token.start + len(use.token.text.split("=")[0]))
+                flag_span = cmd.span_of(*use.flag_range)
                 if _in(flag_span, pos):
                     return Target("flag", flag_span, path, entry_point=ep, link=link, use=use,
                                   script=link.script, command=click, option=use.option)

@@ -9,7 +9,8 @@ import re
 
 from .project import ProjectModel, ScriptLink
 from .record import record
-from .types import ClickCommand, ClickParam, Command, EntryPoint, MLParameter, ShellToken
+from .shell import ShellToken
+from .types import ClickCommand, ClickParam, Command, EntryPoint, MLParameter
 
 _NUMBER = re.compile(r"^-\d")
 
@@ -25,6 +26,17 @@ class FlagUse:
     inline_value: str | None       # ``--flag=value``
     placeholders: tuple[str, ...]  # placeholder names in the value
     value_is_single_placeholder: bool   # the value is exactly ``{name}`` (maybe quoted)
+
+    @property
+    def flag_written(self) -> bool:
+        """The flag is written as is, unquoted, at the start of its word (an edit can replace it)."""
+        return self.token.text.startswith(self.flag)
+
+    @property
+    def flag_range(self) -> tuple[int, int]:
+        """Offsets of the flag in the command (the whole word when quoting hides where it ends)."""
+        start = self.token.start
+        return (start, start + len(self.flag)) if self.flag_written else (start, self.token.end)
 
 
 def placeholders_in(command: Command, start: int, end: int) -> tuple[str, ...]:

@@ -463,10 +463,7 @@ def _read_command(reader: _Reader, node: yaml.ScalarNode) -> Command:
         return table_span(table, whole, start, end)
 
     placeholders, error, error_at = cmd.parse_placeholders(value, span_of)
-    tokens, unclosed_at = cmd.tokenize(value, span_of)
-    invocations = cmd.invocations(tokens, span_of)
+    shell, invocations = cmd.read_shell(value, span_of, template=True)
     return Command(value, whole, node.style or "", placeholders, error,
                    span_of(error_at, error_at + 1) if error_at is not None else None,
-                   tokens, invocations, table,
-                   value[unclosed_at] if unclosed_at is not None else None,
-                   span_of(unclosed_at, unclosed_at + 1) if unclosed_at is not None else None)
+                   shell, invocations, table)

@@ -214,16 +214,37 @@ def default_plugin_dirs(folder: Path, extra: tuple[Path, ...] = ()) -> tuple[Pat
 
 
 def _script_path(folder: Path, inv: ScriptInvocation) -> Path | None:
-    script = inv.script
-    if not script or any(c in script for c in "{}$`*?"):
-        return None   # computed at run time: nothing static to check
+    """The file the invocation runs, or None when it is only known at run time."""
+    script, token = inv.script, inv.script_token
+    if not script or token is None or not token.literal or "{" in script or inv.workdir is None:
+        return None   # computed by bash or MLflow at run time, or after a computed `cd`
+    cwd = folder / inv.workdir if inv.workdir else folder
     if inv.is_module:
-        base = folder.joinpath(*script.split("."))
+        return _module_path(cwd, script, inv)
+    return cwd / script if not os.path.isabs(script) else Path(script)
+
+
+def _module_path(cwd: Path, module: str, inv: ScriptInvocation) -> Path | None:
+    """Where ``python -m module`` finds it: the working folder first, then the literal
+    ``PYTHONPATH=`` entries of the command.  A module found nowhere is missing only when its
+    top-level package is a regular package of the working folder (python imports that one and
+    fails); otherwise it may be installed, which is not known here (None)."""
+    parts = module.split(".")
+    if not all(p.isidentifier() for p in parts):
+        return None
+    roots = [cwd]
+    for assignment in inv.command.assignments if inv.command else ():
+        name, _, value = assignment.value.partition("=")
+        if name == "PYTHONPATH" and assignment.literal:
+            roots += [cwd / entry for entry in value.split(":") if entry]
+    for root in roots:
+        base = root.joinpath(*parts)
         for candidate in (base.with_suffix(".py"), base / "__main__.py"):
             if candidate.is_file():
                 return candidate
-        return base.with_suffix(".py")
-    return folder / os.path.expanduser(script) if not os.path.isabs(script) else Path(script)
+    if len(parts) > 1 and (cwd / parts[0] / "__init__.py").is_file():
+        return cwd.joinpath(*parts).with_suffix(".py")
+    return None
 
 
 def parsed_mlproject(mlproject_path: Path, text: str) -> MLProject:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .record import cached, field, record
+from .shell import ShellScript, ShellToken, SimpleCommand
 from .source import Span
 
 
@@ -95,36 +96,22 @@ class Placeholder:
 
 
 @record
-class ShellToken:
-    """One word of the command as the shell splits it (before substitution)."""
-
-    text: str          # the raw word as written in Command.value (quotes kept)
-    value: str         # the word after shell quote removal
-    start: int         # offsets into Command.value
-    end: int
-    span: Span
-
-
-@record
-class CommandArg:
-    """``--flag`` (possibly ``--flag=value``) or a positional word passed to a script."""
-
-    token: ShellToken
-    flag: str | None                   # "--data-dir" / "-d" for a flag, None for a positional word
-    inline_value: str | None           # the part after "=" in ``--flag=value``
-    placeholders: tuple[str, ...]      # placeholder names in this word (and in an inline value)
-
-
-@record
 class ScriptInvocation:
     """One program run by the command: ``python src/train.py --x {x}``."""
 
     program: str                 # "python", "bash", "$SHELL", ...
-    script: str | None           # "src/train.py" as written (None for ``python -c``)
+    script: str | None           # "src/train.py" (None for ``python -c``, or when python stops)
     script_token: ShellToken | None
     is_module: bool              # ``python -m pkg.mod``
-    args: tuple[ShellToken, ...]  # the words after the script
-    span: Span                   # range of the whole simple command
+    args: tuple[ShellToken, ...]  # the words the script receives, in order
+    span: Span | None            # range of the whole simple command (None without a source map)
+    command: SimpleCommand | None = None   # the simple command: assignments, words, redirections
+    # The folder it runs in, relative to the project folder ("" for the folder itself) after
+    # the ``cd`` before it; None when bash decides it only at run time.
+    workdir: str | None = ""
+    # python refuses its own options or exits before running anything ("unknown option -z",
+    # "prints its version and exits (-V)"); the script never runs.
+    refused: str | None = None
 
 
 @record
@@ -135,13 +122,31 @@ class Command:
     placeholders: tuple[Placeholder, ...]
     format_error: str | None     # set when ``str.format`` would raise (unbalanced braces)
     format_error_span: Span | None
-    tokens: tuple[ShellToken, ...]
+    shell: ShellScript           # the command as bash reads it (words, simple commands, errors)
     invocations: tuple[ScriptInvocation, ...]
     # Maps an offset in ``value`` to its source position (exact inside block scalars).
     offset_positions: tuple[tuple[int, int], ...] = field(repr=False, default=())
-    # A quote that is never closed (bash refuses the command): the character and where it is.
-    unclosed_quote: str | None = None
-    unclosed_quote_span: Span | None = None
+
+    @property
+    def words(self) -> tuple[ShellToken, ...]:
+        """Every word bash reads in the command, in order."""
+        return self.shell.words
+
+    @property
+    def simple_commands(self) -> tuple[SimpleCommand, ...]:
+        """``A=1 prog args > log``, each with its assignments, words and redirections."""
+        return self.shell.commands
+
+    @property
+    def unclosed_quote(self) -> str | None:
+        """A quote bash finds never closed (it refuses the whole command), or None."""
+        at = self.shell.unclosed_quote
+        return None if at is None else self.value[at]
+
+    @property
+    def unclosed_quote_span(self) -> Span | None:
+        at = self.shell.unclosed_quote
+        return None if at is None else self.span_of(at, at + 1)
 
     def span_of(self, start: int, end: int) -> Span:
         """Source range of ``value[start:end]``."""

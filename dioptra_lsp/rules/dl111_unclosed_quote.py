@@ -16,8 +16,6 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     for ep, command in entry_point_commands(mlproject):
         if command.unclosed_quote_span is None:
             continue
-        if "$'" in command.value:   # bash's $'...' lets \' escape a quote: not judged here
-            continue
         quote = command.unclosed_quote
         yield RULE.diagnostic(
             mlproject.path, command.unclosed_quote_span,

@@ -29,14 +29,13 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
             close = difflib.get_close_matches(use.flag, [f for f in known if f not in taken],
                                               n=1, cutoff=0.6)
             fix = None
-            if close:
-                start = use.token.start
-                span = inv.entry_point.command.span_of(start, start + len(use.flag))
+            if close and use.flag_written:
+                span = inv.entry_point.command.span_of(*use.flag_range)
                 fix = Fix(f"Replace with `{close[0]}`",
                           (TextEdit(project.mlproject_path, span, close[0]),), safe=False)
             yield RULE.diagnostic(
                 project.mlproject_path,
-                inv.entry_point.command.span_of(use.token.start, use.token.start + len(use.flag)),
+                inv.entry_point.command.span_of(*use.flag_range),
                 f"`{use.flag}` is not an option of `{inv.click.command_name}` in "
                 f"{where(script.path, inv.click.span, project.folder)}; click stops with \"No such "
                 f"option\"; " + (f"did you mean `{close[0]}`? " if close else "")

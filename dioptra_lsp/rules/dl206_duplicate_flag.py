@@ -28,11 +28,8 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
             if _what_it_sets(first) == _what_it_sets(use):
                 continue   # `-v -v`, `--x {a} --x {a}`: the second changes nothing
             first_span = command.span_of(first.token.start, first.token.end)
-            token = use.token
-            # The flag as written: ``--x`` of ``--x=2``; a quoted ``"--x"`` whole.
-            flag_end = token.start + len(use.flag) if token.text.startswith(use.flag) else token.end
             yield RULE.diagnostic(
-                project.mlproject_path, command.span_of(token.start, flag_end),
+                project.mlproject_path, command.span_of(*use.flag_range),   # ``--x`` of ``--x=2``
                 f"`{use.flag}` is passed twice in entry point `{inv.entry_point.name}` (first as "
                 f"`{first.flag}` on line {first_span.start.line + 1}); click keeps only the last value",
                 related=(Related(project.mlproject_path, first_span, "first passed here"),))

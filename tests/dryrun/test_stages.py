@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from dioptra_lsp.dryrun import dry_run
-from dioptra_lsp.dryrun.argv import shell_words, simple_commands
+from dioptra_lsp.model.shell import parse_shell
 
 HEADER = "import click\nfrom dioptra import pyplugs\nfrom prefect import Flow, Parameter\n\n"
 
@@ -42,18 +42,13 @@ def options(report) -> dict:
 # ------------------------------------------------------------------ shell words
 
 
-def test_shell_words_join_continuations_and_split_operators():
-    text = "A=1 python x.py --a 'x \\\ny' \\\n --b \"q\" && echo ok 2>/dev/null; bash s.sh"
-    words = shell_words(text)
-    assert words == ["A=1", "python", "x.py", "--a", "x \\\ny", "--b", "q", "&&", "echo", "ok",
-                     "2", ">", "/dev/null", ";", "bash", "s.sh"]
-    assert simple_commands(words) == [["A=1", "python", "x.py", "--a", "x \\\ny", "--b", "q"],
-                                      ["echo", "ok"], ["bash", "s.sh"]]
-
-
-@pytest.mark.parametrize("value", ["a b", "it's", 'say "hi"', "$HOME `id`", "x\ny", "", "--flag"])
-def test_a_quoted_value_is_one_word_again(value):
-    assert shell_words(f"python x.py --a {shlex.quote(value)}") == ["python", "x.py", "--a", value]
+@pytest.mark.parametrize("value", ["a b", "it's", 'say "hi"', "$HOME `id`", "x\ny", "", "--flag",
+                                   "*.csv", "~/x", "{a,b}", "a\\b", "\u00e9t\u00e9"])
+def test_a_value_quoted_by_mlflow_is_one_literal_word_again(value):
+    """MLflow quotes each value with shlex.quote; the shell reader gives back exactly it."""
+    (command,) = parse_shell(f"python x.py --a {shlex.quote(value)}").commands
+    assert [w.value for w in command.words] == ["python", "x.py", "--a", value]
+    assert command.words[-1].literal
 
 
 # ------------------------------------------------------------------ click, rebuilt
@@ -294,7 +289,8 @@ def test_warnings_where_mlflow_is_silent(tmp_path):
     assert report.ok and report.command == "echo fast 4 s3://bucket/data"
     assert [(p.kind, p.severity, p.line) for p in report.problems] == [
         ("not-a-number", "warning", 4), ("unknown-type", "warning", 5),
-        ("would-download", "warning", 6)]
+        ("would-download", "warning", 6),
+        ("argv-not-checked", "info", 7)]   # `echo` is no script whose argv could be checked
     text = report.to_text()
     assert "  n  = '4'  (int, from -P)" in text and "  lr = 'fast'  (float, from default)" in text
 

@@ -1,5 +1,6 @@
 """The MLproject reader: YAML 1.1 values as PyYAML gives them, and exact positions everywhere."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -119,8 +120,8 @@ def test_invocations_skip_env_assignments_and_follow_chains():
 
 def test_shell_quotes_are_removed_from_token_values():
     text = "entry_points:\n  main:\n    command: python a.py --msg \"a b\" --c 'd e' --f=g\\ h\n"
-    tokens = parse_mlproject(PATH, text).entry_points[0].command.tokens
-    assert [t.value for t in tokens] == ["python", "a.py", "--msg", "a b", "--c", "d e", "--f=g h"]
+    words = parse_mlproject(PATH, text).entry_points[0].command.words
+    assert [t.value for t in words] == ["python", "a.py", "--msg", "a b", "--c", "d e", "--f=g h"]
 
 
 @pytest.mark.parametrize("command, valid, error", [
@@ -205,6 +206,9 @@ QUOTED_COMMANDS = [
     "python x.py --t 'a' && echo \"b", "python x.py # it's a comment",
     'python x.py --t "a \\" b"', 'python x.py --t "a \\" b', "python x.py --t a'b'c",
     "python x.py\n--t 'folded\nacross lines'",
+    "python x.py --t $'it\\'s'", "python x.py --t $'it\\\\'s'", "python x.py --t $\"it's\"",
+    "python x.py --t \"$(echo 'a)\"", "python x.py --t \"$(echo \"a)\"", "python x.py # $'",
+    "python x.py --t ${x:-'a}", "python x.py --t `echo 'a`",
 ]
 
 
@@ -219,9 +223,10 @@ def test_unclosed_quotes_are_what_bash_refuses(command):
     parsed = parse_mlproject(PATH, text)
     assert parsed.entry_points[0].command.value == command
     bash = subprocess.run(["bash", "-n", "-c", command], capture_output=True, text=True)
-    refused = "unexpected EOF while looking for matching" in bash.stderr
+    refused = re.search("unexpected EOF while looking for matching `[\'\"]", bash.stderr)
     cmd = parsed.entry_points[0].command
-    assert (cmd.unclosed_quote is not None) == refused, (command, bash.stderr)
+    assert (cmd.unclosed_quote is not None) == bool(refused), (command, bash.stderr)
+    assert (cmd.shell.error is None) == (bash.returncode == 0), (command, bash.stderr)
     if refused:
         quote = bash.stderr.split("matching `")[1][0]
         assert cmd.unclosed_quote == quote

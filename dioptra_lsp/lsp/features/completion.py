@@ -59,7 +59,7 @@ def _mlproject(project, lines, pos, before) -> list:
         out = []
         passed = set()
         if ep.command is not None:
-            passed = {t.value.split("=")[0] for t in ep.command.tokens if t.value.startswith("-")}
+            passed = {t.value.split("=")[0] for t in ep.command.words if t.value.startswith("-")}
         for link in project.links_for(ep.name):
             click = link.script.entry_command if link.script else None
             if click is None:

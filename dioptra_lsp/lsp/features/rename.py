@@ -95,7 +95,9 @@ def rename_edits(analysis, target, new: str, lines_of) -> list[TextEdit]:
                             f"after the parameter")
     # the flag in the command
     cmd = ep.command
-    edits.append(TextEdit(mlp, cmd.span_of(use.token.start, use.token.start + len(use.flag)), new_flag))
+    if not use.flag_written:
+        raise RenameRefused(f"`{use.flag}` is quoted in the command; rename it by hand")
+    edits.append(TextEdit(mlp, cmd.span_of(*use.flag_range), new_flag))
     # every other use of the same flag in this entry point's command
     slines = lines_of(spath)
     edits.append(_replace_inside(spath, slines, opt.decl_span, use.flag, new_flag))

@@ -13,6 +13,7 @@ from .shell import ShellToken
 from .types import ClickCommand, ClickParam, Command, EntryPoint, MLParameter
 
 _NUMBER = re.compile(r"^-\d")
+_COMPUTED_FLAG = re.compile(r"[$`*?\[{~]").search   # an expansion or pattern in the flag part
 
 
 @record
@@ -61,6 +62,9 @@ def flag_uses(link: ScriptLink, command: Command, click: ClickCommand | None) ->
             i += 1
             continue
         flag, eq, inline = word.partition("=")
+        if not tok.literal and _COMPUTED_FLAG(flag):
+            i += 1   # bash computes the flag itself at run time (``--$NAME``): not read
+            continue
         option = click.option_for_flag(flag) if click else None
         takes_value = _takes_value(option, flag, args, i)
         value_tok = None

@@ -15,6 +15,8 @@ RULE = Rule("DL202", "missing-required-option", Severity.ERROR,
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     project = ctx.project
     for inv in invocations(project):
+        if any(word.splits for word in inv.link.invocation.args):
+            continue   # an unquoted expansion may pass any option at run time: not judged
         passed = {id(u.option) for u in inv.uses if u.option is not None}
         for option in inv.click.options:
             if not option.required or _has_value_when_absent(option) or id(option) in passed:

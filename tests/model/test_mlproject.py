@@ -242,3 +242,38 @@ def test_an_unclosed_quote_in_a_block_command_is_placed_on_its_own_character(sty
     assert cmd.unclosed_quote == "'"
     assert start(cmd.unclosed_quote_span) == where(text, "'") and end(cmd.unclosed_quote_span) == (
         where(text, "'")[0], where(text, "'")[1] + 1)
+
+
+def _project_with(tmp_path, command: str):
+    from dioptra_lsp.model.linkage import flag_uses
+    from dioptra_lsp.model.project import load_project
+
+    (tmp_path / "MLproject").write_text(
+        "entry_points:\n  main:\n    parameters:\n      a: string\n"
+        f"    command: {command}\n")
+    (tmp_path / "x.py").write_text(
+        "import click\n\n\n@click.command()\n@click.option('--a', required=True)\n"
+        "def main(a):\n    pass\n\n\nif __name__ == '__main__':\n    main()\n")
+    model = load_project(tmp_path / "MLproject")
+    (link,) = model.links_for("main")
+    return model, link, flag_uses(link, model.mlproject.entry_points[0].command,
+                                  link.script.entry_command)
+
+
+def test_a_flag_bash_computes_is_not_read_as_a_flag(tmp_path):
+    command = "python x.py --$NAME {a} --a={a} \"--a\" {a}"
+    _, _, uses = _project_with(tmp_path, f"'{command}'")
+    inline, quoted = command.index("--a="), command.index('"--a"')
+    assert [(u.flag, u.flag_written, u.flag_range) for u in uses] == [
+        ("--a", True, (inline, inline + 3)), ("--a", False, (quoted, quoted + 5))]
+
+
+def test_the_template_is_read_as_bash_will_see_it(tmp_path):
+    """``{{ ...; }}`` is a brace group once str.format has run; offsets stay the written ones."""
+    text_command = "'{{ cd . && python x.py --a {a}; }}'"
+    model, link, uses = _project_with(tmp_path, text_command)
+    command = model.mlproject.entry_points[0].command
+    assert link.exists and link.invocation.script == "x.py"
+    token = link.invocation.script_token
+    assert command.value[token.start:token.end] == "x.py"
+    assert [u.flag for u in uses] == ["--a"]

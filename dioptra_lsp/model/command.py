@@ -165,7 +165,7 @@ def invocations(script: ShellScript, span_of: SpanOf | None = None
 def _invocation(simple: SimpleCommand, span_of: SpanOf | None) -> ScriptInvocation | None:
     words = simple.words
     span = span_of(simple.start, simple.end) if span_of else None
-    i, workdir = _skip_runners(words)
+    i, workdir = skip_runners(words)
     if i is None or i >= len(words):
         return None
     program_tok = words[i]
@@ -188,7 +188,7 @@ def _invocation(simple: SimpleCommand, span_of: SpanOf | None) -> ScriptInvocati
     return None
 
 
-def _skip_runners(words: tuple[ShellToken, ...]) -> tuple[int | None, str | None]:
+def skip_runners(words: tuple[ShellToken, ...]) -> tuple[int | None, str | None]:
     """The index of the program after ``env A=1 nohup ...`` (None when it cannot be read), and
     a folder ``env -C`` runs it in ("" when none)."""
     i, workdir = 0, ""

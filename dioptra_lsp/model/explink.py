@@ -1,7 +1,9 @@
 """How an MLproject command runs the task engine: ``run-experiment x.yml -P name={name}``.
 
-Reads the words of each simple command (after ``NAME=value`` assignments and prefixes such
-as ``env``) the way ``run-experiment``'s and ``validate-experiment``'s argparse parsers do:
+Reads the words of each simple command bash finds in the command (``Command.simple_commands``:
+assignments and redirections apart, ``env``/``nohup``/... in front skipped as the model's
+invocations skip them) the way ``run-experiment``'s and ``validate-experiment``'s argparse
+parsers do:
 the first positional word is the experiment file; ``-P name=value`` (also ``-Pname=value``
 and ``-P=name=value``) passes a global parameter; ``-l``/``--log-level`` takes a value.
 """
@@ -9,20 +11,17 @@ and ``-P=name=value``) passes a global parameter; ``-l``/``--log-level`` takes a
 from __future__ import annotations
 
 import os
-import re
-from typing import Any, Iterator
+from typing import Any
 
+from .command import skip_runners
 from .record import record
+from .shell import ShellToken
 from .source import Span
-from .types import Command, ShellToken
+from .types import Command
 
 RUN = "run-experiment"
 VALIDATE = "validate-experiment"
 PROGRAMS = (RUN, VALIDATE)
-_SEPARATORS = frozenset(("&&", "||", ";", ";;", "|", "&", "(", ")"))
-_REDIRECTS = frozenset((">>", ">", "<", "2>", "2>>", "&>"))
-_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
-_PREFIXES = frozenset(("env", "exec", "time", "nohup", "command", "stdbuf"))
 
 
 @record
@@ -55,39 +54,17 @@ class ExperimentCall:
     span: Span                     # the simple command
 
 
-def simple_commands(tokens: tuple[ShellToken, ...]) -> Iterator[list[ShellToken]]:
-    """The words of each simple command, redirections dropped."""
-    words: list[ShellToken] = []
-    skip = False
-    for tok in tokens:
-        if tok.text in _SEPARATORS:
-            if words:
-                yield words
-            words = []
-            continue
-        if skip:
-            skip = False
-            continue
-        if tok.text in _REDIRECTS:
-            skip = True
-            continue
-        words.append(tok)
-    if words:
-        yield words
-
-
 def experiment_calls(command: Command) -> tuple[ExperimentCall, ...]:
     out = []
-    for words in simple_commands(command.tokens):
-        i = 0
-        while i < len(words) and (_ASSIGNMENT.match(words[i].text) or words[i].value in _PREFIXES):
-            i += 1
-        if i >= len(words):
+    for simple in command.simple_commands:
+        words = simple.words
+        i, _ = skip_runners(words)
+        if i is None or i >= len(words) or not words[i].literal:
             continue
         program = os.path.basename(words[i].value)
         if program in PROGRAMS:
-            out.append(_call(command, program, words[i], words[i + 1:],
-                             Span(words[0].span.start, words[-1].span.end)))
+            out.append(_call(command, program, words[i], list(words[i + 1:]),
+                             command.span_of(simple.start, simple.end)))
     return tuple(out)
 
 

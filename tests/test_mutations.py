@@ -5,6 +5,7 @@ reproduces; the regressions it found are pinned below it."""
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 from pathlib import Path
@@ -16,7 +17,8 @@ from dioptra_lsp.engine import run
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 TEXT_FILES = sorted(p.relative_to(EXAMPLES) for p in EXAMPLES.rglob("*")
-                    if p.is_file() and (p.suffix == ".py" or p.name == "MLproject"))
+                    if p.is_file() and (p.suffix in (".py", ".yml", ".yaml") or p.name in
+                                        ("MLproject", "dioptra.toml")))
 SPRINKLES = ["{", "}", ":", "(", ")", "'", '"', ",", " ", "\t", "=", "*", "é", "{x}", "[", "]",
              "#", "\\", "-", "--"]
 
@@ -45,7 +47,7 @@ def mutate(text: str, rng: random.Random) -> str:
     return "\n".join(lines)
 
 
-@pytest.mark.parametrize("seed", range(40))
+@pytest.mark.parametrize("seed", range(int(os.environ.get("MUTATION_SEEDS", "40"))))
 def test_mutated_examples_never_raise(seed, tmp_path):
     rng = random.Random(seed)
     root = tmp_path / "examples"

@@ -646,6 +646,11 @@ def _read_step(reader: _ExperimentReader, key: yaml.Node, node: yaml.Node, name:
                          f"`task: TASK` with `args`/`kwargs`")
         return None
     pairs = reader.last_wins(node)
+    if any(isinstance(p[2], str) and p[2].startswith("?") for p in pairs):
+        # A Dioptra 1.2 swap (`?name:` with the choices) is rendered by the server before the
+        # engine sees it: not modelled, so nothing is judged in this step.
+        return Step(name, reader.span(key), "", None, reader.span(key), (), (), reader.span(key),
+                    (), whole, reader.path)
     fields = {p[2]: p for p in pairs if isinstance(p[2], str)}
     deps: tuple[Dependency, ...] = ()
     deps_ok = True

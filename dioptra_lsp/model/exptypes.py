@@ -165,6 +165,23 @@ def _mappings_fit(arg: StructuredType, param: StructuredType) -> bool:
     return compatible(arg.shape[0], param.shape[0]) and compatible(arg.shape[1], param.shape[1])
 
 
+def checkable(t: TaskType) -> bool:
+    """Whether a type says what Python value it takes: a builtin (other than ``any``) or a
+    structure or union of such.  An opaque simple type (``path``, ``model``) is a name the
+    experiment gives to whatever the plugin uses; ``any`` takes everything."""
+    if isinstance(t, SimpleType):
+        return t.name in BUILTINS and t != ANY
+    if isinstance(t, UnionType):
+        return all(checkable(m) for m in t.members)
+    if t.kind == "list":
+        return checkable(t.shape)
+    if t.kind == "tuple":
+        return all(checkable(e) for e in t.shape)
+    if t.kind == "kvmapping":
+        return checkable(t.shape[0]) and checkable(t.shape[1])
+    return all(checkable(v) for _, v in t.shape)
+
+
 # --------------------------------------------------------------------------- inference
 
 Resolver = Callable[[str], "TaskType | None"]

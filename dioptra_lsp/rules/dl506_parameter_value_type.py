@@ -7,7 +7,7 @@ from typing import Any, Iterator
 from ..diagnostics import Diagnostic, Related, Severity
 from ..model.experiment import bind_step
 from ..model.explink import param_text, read_param_value
-from ..model.exptypes import compatible, infer
+from ..model.exptypes import checkable, compatible, infer
 from .base import Rule, RuleContext
 from ._experiments import at, quote
 
@@ -92,8 +92,8 @@ def _first_refusal(project, exp, name: str, value: Any):
                                                  for r in arg.value.references):
                 continue
             declared = exp.type_named(declared_input.type)
-            if declared is None:
-                continue
+            if declared is None or not checkable(declared):
+                continue   # an opaque type (`path`, `model`) says nothing of the Python value
             before = exp.value_type(arg.value.value)
             after = exp.value_type(arg.value.value, override)
             if before is None or after is None or not compatible(before, declared):

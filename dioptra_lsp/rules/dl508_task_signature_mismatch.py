@@ -122,6 +122,14 @@ def _task(project, exp, task: ExperimentTask, fn) -> Iterator[Diagnostic]:
             continue
         if param is None:
             continue   # **kwargs takes it
+        if param.kind == "keyword_only" and not takes_args and index >= len(positional) \
+                and calls.by_position(index) is not None:
+            step, arg = calls.by_position(index)
+            yield report(task_input.name_span,
+                         f"input `{task_input.name}` is a keyword-only parameter of the plugin "
+                         f"function; step `{step.name}` ({_at(project, step.path, arg.span)}) passes "
+                         f"it by position and the call raises TypeError; pass it by keyword",
+                         Severity.ERROR, (Related(step.path, arg.span, f"step `{step.name}`"),))
         if param.kind == "positional_only" and calls.by_keyword(task_input.name) is not None:
             step, arg = calls.by_keyword(task_input.name)
             yield report(task_input.name_span,

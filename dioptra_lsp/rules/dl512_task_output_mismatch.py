@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..diagnostics import Diagnostic, Related, Severity
+from ..model.exptypes import ANY, StructuredType, UnionType
 from .base import Rule, RuleContext
 from ._experiments import at, experiments, function_at, function_name
 
@@ -36,7 +37,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
             if task.outputs_form == "list":
                 found = _list_outputs(task, kinds, shapes, referenced, steps)
             else:
-                found = _single_output(task, kinds, shapes)
+                found = _single_output(task, kinds, shapes, exp.type_named(task.outputs[0].type))
             if found is not None:
                 text, severity = found
                 yield RULE.diagnostic(task.path, span, f"{text}; plugin {name} ({fn_at})",
@@ -85,10 +86,13 @@ def _list_outputs(task, kinds, shapes, referenced, steps):
     return None
 
 
-def _single_output(task, kinds, shapes):
+def _single_output(task, kinds, shapes, declared):
     name = task.outputs[0].name
     counts = {s.count for s in shapes if s.kind == "tuple"}
-    if kinds == {"tuple"} and len(counts) == 1 and None not in counts and counts != {1}:
+    # A tuple, list or `any` output may well be meant to hold the tuple itself.
+    holds_tuple = declared is None or declared == ANY or isinstance(declared, (StructuredType, UnionType))
+    if kinds == {"tuple"} and len(counts) == 1 and None not in counts and counts != {1} \
+            and not holds_tuple:
         count = counts.pop()
         return (f"output `{name}` of task `{task.name}` is declared as one mapping, so it holds the "
                 f"whole tuple of {count} values the plugin function returns (`$<step>.{name}` is "

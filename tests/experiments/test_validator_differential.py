@@ -37,6 +37,8 @@ INSTALL = "pip install --no-deps dioptra-platform && pip install jsonschema pyya
 # Examples per property test; DIFFERENTIAL_EXAMPLES=2000 for a longer run on demand.
 EXAMPLES_PER_TEST = int(os.environ.get("DIFFERENTIAL_EXAMPLES", "100"))
 OURS = re.compile(r"^DL(5\d\d|001|110)$")
+# The rules that mirror the validator's own checks: on a description it accepts, they are silent.
+MIRRORS = {"DL502", "DL509", "DL510", "DL511", "DL514", "DL515"}
 
 
 @pytest.fixture(scope="module")
@@ -100,14 +102,23 @@ def _inside(span, region) -> bool:
 def compare(validation, root: Path, description, project_files: set[Path]) -> list[str]:
     """The validator issues dioptra-lint missed (empty when it reports them all)."""
     try:
-        issues = [(str(i.severity), i.message) for i in validation.validate(description)]
+        found = validation.validate(description)
+        issues = [(str(i.severity), i.message) for i in found]
+        # Type checking is the validator's last stage, and it checks the steps only when the
+        # parameter defaults passed: then all of its type findings are comparable with ours.
+        only_types = bool(found) and all(i.type.name == "TYPE" and "global parameter" not in i.message
+                                         for i in found)
     except Exception as err:   # noqa: BLE001 - the validator itself crashes on some inputs
         issues = [("crash", f"validator raised {type(err).__name__}: {err}")]
-    if not issues:
-        return []
+        only_types = False
     forget_cached_configs()
     diags = [d for d in lint_paths([root]) if OURS.match(d.code)]
+    if not issues:
+        # The other direction: what the validator accepts, the rules that mirror it accept.
+        return [f"{d.code} on a description the validator accepts: {d.message}" for d in diags
+                if d.code in MIRRORS and d.severity.label != "info"]
     project = load_project(root)
+    assert any(link.experiment is not None for link in project.experiments), f"{root}: no experiment read"
     missed = []
     for severity, message in issues:
         wanted = targets(message) if severity != "crash" else None
@@ -122,6 +133,15 @@ def compare(validation, root: Path, description, project_files: set[Path]) -> li
                 ok = any(Path(d.path).resolve() in project_files for d in diags)
         if not ok:
             missed.append(message)
+    if only_types:
+        # Type checking is the validator's last stage: when it is all that fails, each of our
+        # type findings must be on an element one of its messages names (no false alarms).
+        named = [r for _, m in issues for kind, name in (targets(m) or ()) for r in
+                 _regions(project, kind, name)]
+        for d in diags:
+            if d.code == "DL515" and not any(Path(d.path).resolve() == Path(p).resolve()
+                                             and _inside(d.span, span) for p, span in named):
+                missed.append(f"DL515 where the validator sees no type error: {d.message}")
     return missed
 
 
@@ -136,10 +156,9 @@ def check_text(validation, tmp: Path, text: str) -> list[str]:
     if not re.search(r"^graph[ \t]*:", text, re.M) or not re.search(r"^tasks[ \t]*:", text, re.M):
         # Not found as an experiment on its own (no top-level `graph`), or read as a Dioptra
         # 1.x graph file (no `tasks`): lint it as an MLproject would run it.
-        (tmp / "MLproject").write_text(
-            "name: t\nentry_points:\n  main:\n    command: run-experiment experiment.yml\n",
-            encoding="utf-8")
-        root = tmp
+        root = tmp / "MLproject"
+        root.write_text("name: t\nentry_points:\n  main:\n    command: run-experiment experiment.yml\n",
+                        encoding="utf-8")
     else:
         root = path
     return compare(validation, root, description, {path.resolve()})
@@ -415,6 +434,108 @@ def test_generated_experiments(validation, tmp_path_factory, desc, flow):
     text = yaml.safe_dump(desc, sort_keys=False, default_flow_style=flow)
     missed = check_text(validation, tmp, text)
     assert not missed, f"dioptra-lint missed {missed} in:\n{text}"
+
+
+# Coherent descriptions: defined types, references to what exists, values that mostly fit.
+# The validator accepts many of them, so the rules that mirror it are tested for silence too.
+TYPE_LIBRARY = {
+    "img": None, "sub": {"is_a": "img"}, "vec": {"list": "number"},
+    "pair": {"tuple": ["integer", "string"]}, "conf": {"mapping": {"a": "integer", "b": "string"}},
+    "kv": {"mapping": ["string", "number"]}, "u": {"union": ["integer", "string"]},
+    "nested": {"list": {"tuple": ["integer", {"list": "string"}]}},
+}
+BUILTIN_NAMES = ["string", "integer", "number", "boolean", "null", "any"]
+
+
+def _literal():
+    leaf = st.one_of(st.integers(-3, 3), st.sampled_from([0.5, -1.25]), st.booleans(), st.none(),
+                     st.sampled_from(["x", "", "$$y"]))
+    return st.recursive(leaf, lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(st.sampled_from(["a", "b"]), inner, max_size=2),
+        st.dictionaries(st.integers(0, 2), inner, min_size=1, max_size=2)), max_leaves=5)
+
+
+@st.composite
+def coherent_descriptions(draw):
+    type_names = draw(st.lists(st.sampled_from(sorted(TYPE_LIBRARY)), max_size=4, unique=True))
+    types = {n: TYPE_LIBRARY[n] for n in type_names}
+    for n in list(types):   # keep definitions closed over what is defined
+        if n == "sub":
+            types["img"] = None
+    known = BUILTIN_NAMES + sorted(types)
+    params = {}
+    for i in range(draw(st.integers(0, 3))):
+        form = draw(st.integers(0, 2))
+        if form == 0:
+            params[f"p{i}"] = draw(_literal())
+        elif form == 1:
+            params[f"p{i}"] = {"type": draw(st.sampled_from(known)), "default": draw(_literal())}
+        else:
+            params[f"p{i}"] = {"type": draw(st.sampled_from(known))}
+    tasks = {}
+    for i in range(draw(st.integers(1, 3))):
+        inputs = []
+        for j in range(draw(st.integers(0, 3))):
+            t = draw(st.sampled_from(known))
+            if draw(st.booleans()):
+                inputs.append({f"i{j}": t})
+            else:
+                inputs.append({"name": f"i{j}", "type": t, "required": draw(st.booleans())})
+        task = {"plugin": f"pkg.mod.f{i}"}
+        if inputs:
+            task["inputs"] = inputs
+        outs = [{f"o{k}": draw(st.sampled_from(known))} for k in range(draw(st.integers(0, 2)))]
+        if len(outs) == 1 and draw(st.booleans()):
+            task["outputs"] = outs[0]
+        elif outs:
+            task["outputs"] = outs
+        tasks[f"t{i}"] = task
+    graph = {}
+    for i in range(draw(st.integers(1, 4))):
+        tname = draw(st.sampled_from(sorted(tasks)))
+        task = tasks[tname]
+        refs = [f"${p}" for p in params]
+        for prev in graph:
+            outs = tasks[graph[prev]["__task"]].get("outputs")
+            if isinstance(outs, dict):
+                refs.append(f"${prev}")
+            for o in (outs if isinstance(outs, list) else [outs] if outs else []):
+                refs.append(f"${prev}.{next(iter(o))}")
+        values = []
+        for inp in task.get("inputs", []):
+            choice = draw(st.integers(0, 3))
+            if choice == 0 and refs:
+                values.append(draw(st.sampled_from(refs)))
+            elif choice == 1 and refs:
+                values.append([draw(st.sampled_from(refs)), draw(_literal())])
+            else:
+                values.append(draw(_literal()))
+        names = [next(iter(x)) if "name" not in x else x["name"] for x in task.get("inputs", [])]
+        form = draw(st.integers(0, 2))
+        if form == 0:
+            step = {tname: values}
+        elif form == 1:
+            step = {tname: dict(zip(names, values))}
+        else:
+            cut = draw(st.integers(0, len(values)))
+            step = {"task": tname, "args": values[:cut], "kwargs": dict(zip(names[cut:], values[cut:]))}
+        step["__task"] = tname
+        graph[f"s{i}"] = step
+    for step in graph.values():
+        del step["__task"]
+    desc = {"types": types, "parameters": params, "tasks": tasks, "graph": graph}
+    return {k: v for k, v in desc.items() if v or k in ("tasks", "graph")}
+
+
+@settings(max_examples=EXAMPLES_PER_TEST, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(desc=coherent_descriptions(), flow=st.booleans())
+def test_coherent_experiments(validation, tmp_path_factory, desc, flow):
+    tmp = tmp_path_factory.mktemp("coh")
+    text = yaml.safe_dump(desc, sort_keys=False, default_flow_style=flow)
+    missed = check_text(validation, tmp, text)
+    assert not missed, f"dioptra-lint and the validator disagree: {missed} in:\n{text}"
 
 
 # --------------------------------------------------------------------------- mutated

@@ -118,7 +118,9 @@ def check(paths, select, extend_select, ignore, exclude, extend_exclude, output_
     import gc
 
     gc.disable()
-    if config_file is not None and not config_file.is_file():
+    from .model import fs
+
+    if config_file is not None and not fs.is_file(config_file):
         raise click.UsageError(f"config file {config_file} does not exist")
     try:
         result = run(paths, config=config_file, overrides=overrides, overlay=overlay)
@@ -137,12 +139,17 @@ def check(paths, select, extend_select, ignore, exclude, extend_exclude, output_
     if not (quiet or silent):
         for note in result.skipped:
             click.echo(f"dioptra-lint: skipped {note}", err=True)
+        if not result.projects and not result.errors and not result.skipped:
+            # As ruff warns when it finds no Python file (and exits 0): nothing here is an
+            # error, but an empty run must not look like a clean one.
+            click.echo("dioptra-lint: warning: no MLproject found under "
+                       + ", ".join(str(p) for p in paths) + "; nothing was checked", err=True)
     if not silent:
         _write_report(_report(result, output_format, statistics, overlay, with_summary=not quiet),
                       output_file)
     threshold = Severity.parse(fail_on)
     failing = any(d.severity >= threshold for d in result.diagnostics)
-    if result.errors and not result.projects:
+    if result.errors:    # a missing path, a broken config: part of the input went unchecked
         sys.exit(2)
     sys.exit(1 if failing and not exit_zero else 0)
 

@@ -11,6 +11,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from .model import fs
 from .model.record import cached, record, replace
 
 
@@ -91,7 +92,7 @@ _generation = 0
 def find_config(start: Path) -> Path | None:
     """The nearest ``dioptra-lint.toml``, or ``pyproject.toml`` with ``[tool.dioptra-lint]``."""
     generation = _generation
-    folder = start if start.is_dir() else start.parent
+    folder = start if fs.is_dir(start) else start.parent
     folder = Path(os.path.abspath(folder))
     visited = []
     result = None
@@ -101,11 +102,11 @@ def find_config(start: Path) -> Path | None:
             break
         visited.append(candidate)
         own = candidate / CONFIG_FILE
-        if own.is_file():
+        if fs.is_file(own):
             result = own
             break
         pyproject = candidate / "pyproject.toml"
-        if pyproject.is_file() and _has_tool_table(pyproject):
+        if fs.is_file(pyproject) and _has_tool_table(pyproject):
             result = pyproject
             break
     if generation == _generation:
@@ -123,11 +124,14 @@ def forget_cached_configs() -> None:
 
 
 def _has_tool_table(pyproject: Path) -> bool:
-    try:
-        text = pyproject.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+    from .model.source import read_bytes
+
+    data = read_bytes(pyproject)
+    if not isinstance(data, bytes):
+        return False     # an unreadable pyproject.toml of some other tool is not ours to judge
+    if not may_have_tool_table(data.decode("utf-8", "replace")):
         return False
-    return may_have_tool_table(text) and "dioptra-lint" in _read_toml(pyproject, text).get("tool", {})
+    return "dioptra-lint" in _read_toml(pyproject, _decoded(pyproject, data)).get("tool", {})
 
 
 def may_have_tool_table(text: str) -> bool:
@@ -154,27 +158,53 @@ def may_have_tool_table(text: str) -> bool:
     return False
 
 
+def _read_text(path: Path) -> str:
+    """The file's text, read bounded and non-blocking like every other input; ConfigError if not."""
+    from .model.source import read_bytes
+
+    data = read_bytes(path)
+    if not isinstance(data, bytes):
+        raise ConfigError(f"{path}: cannot read: {data.message}")
+    return _decoded(path, data)
+
+
+def _decoded(path: Path, data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise ConfigError(f"{path}: cannot read: not valid UTF-8 ({err.reason} at byte "
+                          f"{err.start})") from None
+
+
 def _read_toml(path: Path, text: str | None = None) -> dict:
     import tomllib
 
+    if text is None:
+        text = _read_text(path)
     try:
-        if text is None:
-            text = path.read_text(encoding="utf-8")
         return tomllib.loads(text)
-    except (OSError, UnicodeDecodeError) as err:
-        raise ConfigError(f"{path}: cannot read: {err}") from None
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(f"{path}: invalid TOML: {err}") from None
+    except RecursionError:   # `[` nested a few thousand deep
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply to read") from None
+    except Exception as err:  # noqa: BLE001 - ValueError for an int over 4300 digits, MemoryError...
+        # Whatever tomllib raises on this text is the file's fault, not a crash of ours.
+        raise ConfigError(f"{path}: cannot read as TOML: {type(err).__name__}: "
+                          f"{_shorten(str(err))}") from None
+
+
+def _shorten(text: str, limit: int = 160) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def load_config(path: Path) -> Settings:
     """Settings from one config file; ``ConfigError`` names any unknown key or wrong type."""
     generation = _generation
     path = Path(os.path.abspath(path))
-    try:
-        mtime = path.stat().st_mtime
-    except OSError as err:
-        raise ConfigError(f"{path}: cannot read: {err.strerror}") from None
+    info = fs.stat(path)
+    if info is None:
+        raise ConfigError(f"{path}: cannot read: {fs.lookup_error(path) or 'no such file'}")
+    mtime = info.st_mtime
     hit = _loaded.get(path)
     if hit and hit[0] == mtime:
         return hit[1]

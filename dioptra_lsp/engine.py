@@ -17,8 +17,9 @@ from .config import (
     resolve_settings,
 )
 from .diagnostics import Diagnostic
+from .model import fs
 from .model.project import EXPERIMENT_SUFFIXES, MLPROJECT_NAME, TOML_NAME, ProjectModel, load_project
-from .model.source import ReadError, read_source
+from .model.source import FILE_START, ReadError, read_source
 
 _NOQA = re.compile(r"#\s*noqa(?P<sep>\s*:\s*(?P<codes>[A-Za-z]+[0-9]+(?:[\s,]+[A-Za-z]+[0-9]+)*))?",
                    re.IGNORECASE)
@@ -43,26 +44,31 @@ def normalize(path: Path) -> Path:
 
 
 def discover(root: Path, settings_for) -> Iterable[Path]:
-    """Every project root below ``root``: each MLproject (the first name MLflow would pick in
-    each folder), each ``dioptra.toml``, and each experiment file (a YAML file whose top level
-    has ``graph``) that none of those runs, which is then linted on its own."""
-    if not root.is_dir():
+    """Every project root below ``root``: each MLproject (in each folder, the entry MLflow
+    would open: the first ``os.listdir`` name that lower-cases to ``mlproject``, be it a file
+    or not, since MLflow fails on a folder named ``MLproject`` and so does the model, as
+    DL001), each ``dioptra.toml``, and each experiment file (a YAML file whose top level has
+    ``graph``) that none of those runs, which is then linted on its own."""
+    from .model.project import find_mlproject_file
+
+    if not fs.is_dir(root):
         return
     roots: list[Path] = []
     candidates: list[Path] = []
-    for folder, dirs, files in os.walk(root, followlinks=False):
+    for folder, dirs, files in fs.walk(root):
         here = Path(folder)
         settings = settings_for(here)
+        if settings is None:      # its configuration is broken (reported by settings_for)
+            dirs[:] = []
+            continue
+        if any(name.lower() == MLPROJECT_NAME for name in (*files, *dirs)):
+            found = find_mlproject_file(here)
+            if found is not None and not is_excluded(found, settings):
+                roots.append(normalize(found))
+                yield roots[-1]
         dirs[:] = sorted(d for d in dirs if not is_excluded(here / d, settings))
-        # MLflow takes the first os.listdir() match; os.walk lists in that same order.
-        mlproject_seen = False
         for name in files:
-            if not mlproject_seen and name.lower() == MLPROJECT_NAME:
-                mlproject_seen = True
-                if not is_excluded(here / name, settings):
-                    roots.append(normalize(here / name))
-                    yield roots[-1]
-            elif name == TOML_NAME:
+            if name == TOML_NAME:
                 if not is_excluded(here / name, settings):
                     roots.append(normalize(here / name))
                     yield roots[-1]
@@ -96,7 +102,7 @@ def experiment_owner(path: Path, overlay: dict[Path, str] | None = None) -> Path
     folder = target.parent
     for candidate_folder in (folder, *folder.parents):
         for root in (find_mlproject_file(candidate_folder), candidate_folder / TOML_NAME):
-            if root is not None and root.is_file() and target in {_key(p) for p in claimed_files(root, overlay)}:
+            if root is not None and fs.is_file(root) and target in {_key(p) for p in claimed_files(root, overlay)}:
                 return _shown_path(root)
     return None
 
@@ -117,7 +123,7 @@ def analyse(mlproject_path: Path, settings: Settings, overlay: dict[Path, str] |
     for module in RULE_MODULES:
         if not code_enabled(module.RULE.code, settings):
             continue
-        for diag in module.check(ctx):
+        for diag in _checked(module, ctx):
             diag = _normalized(diag)
             found.setdefault((diag.path, diag.span, diag.code, diag.message), diag)
     texts = _Texts(project, overlay)
@@ -167,6 +173,18 @@ def merge_groups(diags: list[Diagnostic]) -> list[Diagnostic]:
                   + (f", {more} not listed" if more > 0 else "") + ")")
         out[index] = replace(kept, related=shown, message=kept.message + suffix)
     return out
+
+
+def _checked(module, ctx) -> list[Diagnostic]:
+    """One rule's findings; a rule that raises costs its own findings on this project (said in
+    one finding under its code), never the other rules, projects or the language server."""
+    try:
+        return list(module.check(ctx))
+    except Exception as err:  # noqa: BLE001 - the rule's bug, reported where it happened
+        return [module.RULE.diagnostic(ctx.project.mlproject_path, FILE_START,
+                                       f"dioptra-lint could not run {module.RULE.code} on this "
+                                       f"project (internal error: {type(err).__name__}: {err}); "
+                                       f"please report it")]
 
 
 def _normalized(diag: Diagnostic) -> Diagnostic:
@@ -228,7 +246,7 @@ def find_project_for(path: Path) -> Path | None:
     folder = Path(os.path.abspath(path)).parent
     for candidate in (folder, *folder.parents):
         found = find_mlproject_file(candidate)
-        if found is None and (candidate / TOML_NAME).is_file():
+        if found is None and fs.is_file(candidate / TOML_NAME):
             found = candidate / TOML_NAME
         if found is not None:
             return _shown_path(found)
@@ -244,18 +262,28 @@ def run(paths: Iterable[Path], *, config: Path | None = None, overrides: Overrid
     def settings_for(where: Path) -> Settings:
         return resolve_settings(Path(os.path.abspath(where)), config, overrides)
 
+    def settings_or_none(where: Path) -> Settings | None:
+        """None for a folder whose configuration is broken: that error is reported once and
+        its projects are not linted (with settings the user did not write)."""
+        try:
+            return settings_for(where)
+        except ConfigError as err:
+            if str(err) not in result.errors:
+                result.errors.append(str(err))
+            return None
+
     # MLproject -> the files named on the command line (None: the whole project was named)
     projects: dict[Path, set[Path] | None] = {}
     for raw in paths:
         path = normalize(Path(raw))
         try:
-            if path.is_dir():
-                settings_for(path)
-                for mlproject in discover(path, settings_for):
+            if fs.is_dir(path):
+                for mlproject in discover(path, settings_or_none):
                     projects[mlproject] = None
                 continue
-            if not path.exists() and not (overlay and path in overlay):
-                result.errors.append(f"{path}: no such file or directory")
+            if not fs.exists(path) and not (overlay and path in overlay):
+                why = fs.lookup_error(path) or "no such file or directory"
+                result.errors.append(f"{path}: {why}")
                 continue
             if path.name.lower() == MLPROJECT_NAME or path.name == TOML_NAME:
                 projects.setdefault(path, None)
@@ -283,14 +311,13 @@ def run(paths: Iterable[Path], *, config: Path | None = None, overrides: Overrid
             elif projects[owner] is not None:
                 projects[owner].add(path)
         except ConfigError as err:
-            result.errors.append(str(err))
+            if str(err) not in result.errors:
+                result.errors.append(str(err))
     jobs: list[tuple[Path, Settings, frozenset[Path] | None]] = []
     for mlproject, only in projects.items():
-        try:
-            jobs.append((mlproject, settings_for(mlproject.parent),
-                         frozenset(only) if only is not None else None))
-        except ConfigError as err:
-            result.errors.append(str(err))
+        settings = settings_or_none(mlproject.parent)
+        if settings is not None:
+            jobs.append((mlproject, settings, frozenset(only) if only is not None else None))
     for files, diags in _analyse_all(jobs, overlay):
         result.projects += 1
         result.files.update(files)

@@ -102,11 +102,28 @@ def render_github(diags: list[Diagnostic]) -> str:
 
 
 def summary(result) -> str:
+    """The last line.  It says "passed" only when something was checked and nothing stopped
+    part of the check (a missing path, a broken config file: those are printed above it)."""
     diags = result.diagnostics
+    errors = len(getattr(result, "errors", ()))
     where = (f"{result.projects} entry-point project{'s' if result.projects != 1 else ''}, "
              f"{len(result.files)} file{'s' if len(result.files) != 1 else ''}")
+    if errors:
+        stopped = (f"{errors} error{'s' if errors != 1 else ''} stopped part of the check "
+                   f"(see above)")
+        if not diags and not result.projects:
+            return f"Nothing checked: {stopped}."
+        if not diags:
+            return f"Not fully checked: {stopped}; no findings in {where}."
+        return f"Not fully checked: {stopped}. " + _found(diags, where)
     if not diags:
+        if not result.projects:
+            return "Nothing checked: no MLproject found under the given paths."
         return f"All checks passed ({where})."
+    return _found(diags, where)
+
+
+def _found(diags: list[Diagnostic], where: str) -> str:
     counts = Counter(d.severity.label for d in diags)
     parts = [f"{counts[k]} {k}{'s' if counts[k] != 1 and k != 'info' else ''}"
              for k in ("error", "warning", "info") if counts[k]]

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .model import fs
+
 _PACKAGE = Path(__file__).resolve().parent
 
 
 def pages_dir() -> Path | None:
     for candidate in (_PACKAGE / "_rule_pages", _PACKAGE.parent / "rules"):
-        if candidate.is_dir():
+        if fs.is_dir(candidate):
             return candidate
     return None
 
@@ -19,7 +21,7 @@ def page_path(code: str) -> Path | None:
     if folder is None:
         return None
     path = folder / f"{code.upper()}.md"
-    return path if path.is_file() else None
+    return path if fs.is_file(path) else None
 
 
 def page_text(code: str) -> str | None:

@@ -20,6 +20,7 @@ from pygls.workspace import TextDocument
 
 from .. import __version__
 from ..config import ConfigError
+from ..model import fs
 from .convert import SOURCE, to_lsp_diagnostic, uri_of
 from .positions import Codec
 from .settings import SECTION, overrides_from_options
@@ -82,10 +83,10 @@ class DioptraLanguageServer(LanguageServer):
 
     # documents -------------------------------------------------------------------------
     def doc_path(self, uri: str) -> Path:
-        fs = to_fs_path(uri)
-        if not fs:
+        fs_path = to_fs_path(uri)
+        if not fs_path:
             raise JsonRpcInvalidParams(f"not a file URI: {uri}")
-        return norm(fs)
+        return norm(fs_path)
 
     def lines_of(self, path: Path) -> list[str]:
         return self.state.lines(norm(path))
@@ -296,10 +297,10 @@ def create_server() -> DioptraLanguageServer:
         config = False
         touched: list[Path] = []
         for change in params.changes:
-            fs = to_fs_path(change.uri)
-            if not fs:
+            fs_path = to_fs_path(change.uri)
+            if not fs_path:
                 continue
-            path = norm(fs)
+            path = norm(fs_path)
             if path.name in ("pyproject.toml", "dioptra-lint.toml"):
                 config = True
                 continue
@@ -325,7 +326,7 @@ def create_server() -> DioptraLanguageServer:
         for doc in ls.state.docs.values():
             if any(m in mlps for m in ls.state.owners_of(doc.path)):
                 ls.changed_uris.add(doc.uri)
-        mlps = {m: None for m in mlps if m.is_file() or m in ls.state.by_path}
+        mlps = {m: None for m in mlps if fs.is_file(m) or m in ls.state.by_path}
         if mlps:
             ls.linter.request(mlps)
 
@@ -376,7 +377,7 @@ def create_server() -> DioptraLanguageServer:
         ls.clear(params.text_document.uri)
         if doc is not None:
             owners = ls.state.owners_of(doc.path)
-            if is_mlproject(doc.path) and not doc.path.is_file():
+            if is_mlproject(doc.path) and not fs.is_file(doc.path):
                 ls.state.forget(doc.path)
                 owners = []
             if owners:

@@ -340,7 +340,9 @@ def _analyse(mlp: Path, settings: Settings, overlay: Overlay, versions: dict[Pat
     from ..engine import analyse, merge_groups
 
     t0 = time.perf_counter()
-    if not mlp.is_file() and mlp not in overlay:
+    from ..model import fs
+
+    if not fs.is_file(mlp) and mlp not in overlay:
         return Analysis(mlp, None, [], versions, settings, frozenset({mlp}), error="deleted")
     project, diags = analyse(mlp, settings, overlay)
     diags = merge_groups(diags)

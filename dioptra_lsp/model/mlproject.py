@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from . import command as cmd
+from . import command as cmd, fs
 from .source import Position, ReadError, Span, read_source
 from .types import (
     MISSING,
@@ -38,6 +38,13 @@ ENV_KEYS = ("conda_env", "python_env", "docker_env")
 TOP_KEYS = ("name", "entry_points", "databricks_spark_job") + ENV_KEYS
 ENTRY_POINT_KEYS = ("parameters", "command")
 PARAMETER_KEYS = ("type", "default")
+#: How many nodes YAML aliases may add to a document when it is walked as a tree.  The composed
+#: graph shares an aliased node, but every walk over it (ours, ``str()`` of a default, JSON) visits
+#: it once per alias: nine nested levels of nine aliases ("billion laughs", 400 bytes) become
+#: 10^9 nodes.  Real MLprojects alias a parameter block or two: a few hundred nodes.
+ALIAS_EXPANSION_LIMIT = 100_000
+# The line breaks PyYAML counts in its marks (YAML 1.1): the lines ``source`` slices must agree.
+_YAML_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 # `{type:float}` and `{default 1}` are single odd keys: a known key glued to its value.
 _GLUED = re.compile(r"^(?P<key>[A-Za-z_]+)(?P<sep>\s*:\s*|\s+)(?P<value>.+)$", re.S)
 
@@ -89,7 +96,7 @@ def _relative_path_exists(folder: Path, value: Any) -> bool | None:
         return None
     if not local or os.path.isabs(local):
         return None
-    return os.path.exists(folder / local)
+    return fs.exists(folder / local)
 
 
 _new = tuple.__new__
@@ -105,7 +112,7 @@ class _Reader:
     def __init__(self, path: Path, text: str) -> None:
         self.path = path
         self.text = text
-        self.lines = text.split("\n")
+        self.lines = _YAML_BREAK.split(text)   # as the marks count them
         self.problems: list[Problem] = []
         self.loader: Any = None
 
@@ -258,14 +265,78 @@ def parse_mlproject(path: Path, text: str) -> MLProject:
     except (yaml.YAMLError, RecursionError, MemoryError) as err:
         message = ("YAML nesting is too deep to read" if isinstance(err, RecursionError)
                    else f"YAML error: {err}")
-        return _empty(path, text, [Problem("syntax", path, Span.point(0, 0), message)])
+        kind = "unanalysed" if isinstance(err, (RecursionError, MemoryError)) else "syntax"
+        return _empty(path, text, [Problem(kind, path, Span.point(0, 0), message)])
     try:
+        blowup = _alias_blowup(root, ALIAS_EXPANSION_LIMIT)
+        if blowup is not None:
+            return _empty(path, text, [Problem("unanalysed", path, _span(blowup[0]), blowup[1])])
         return _read_root(reader, root)
     except RecursionError:
-        return _empty(path, text, [Problem("syntax", path, Span.point(0, 0),
+        return _empty(path, text, [Problem("unanalysed", path, Span.point(0, 0),
                                            "YAML nesting is too deep to read")])
+    except Exception as err:  # noqa: BLE001 -- a model bug must cost one file, never the run
+        return _empty(path, text, [Problem(
+            "unanalysed", path, Span.point(0, 0), f"dioptra-lint could not analyse this file "
+            f"(internal error: {type(err).__name__}: {err}); please report it")])
     finally:
         loader.dispose()
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return node.value
+    return []
+
+
+def _alias_blowup(root: yaml.Node | None, allowance: int) -> tuple[yaml.Node, str] | None:
+    """(the anchored node to blame, why) when the document, walked as a tree, has more than
+    ``allowance`` nodes beyond those written, or an alias inside its own anchor; else None.
+
+    Linear in the distinct nodes: each node's expanded size is computed once (iteratively: the
+    graph may be deeper than Python's recursion limit) from its children's.
+    """
+    if root is None:
+        return None
+    seen: set[int] = set()
+    todo = [root]
+    while todo:                               # the distinct nodes
+        node = todo.pop()
+        if id(node) not in seen:
+            seen.add(id(node))
+            todo.extend(_children(node))
+    limit = len(seen) + allowance
+    size: dict[int, int] = {}
+    open_: set[int] = set()                   # entered, not yet summed: the current ancestors
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, leaving = stack.pop()
+        key = id(node)
+        if leaving:
+            open_.discard(key)
+            total = 1 + sum(size[id(c)] for c in _children(node))
+            size[key] = total
+            if total > limit:    # the first (innermost) value to cross the limit
+                return node, (
+                    f"YAML aliases expand this document past {allowance:,} nodes beyond the "
+                    f"{len(seen):,} written: the value at line {node.start_mark.line + 1} alone "
+                    f"expands to {total:,}. MLflow's loader shares repeated values, but every "
+                    f"walk over them (a linter's, a JSON dump) takes for ever, so the file is "
+                    f"not read further")
+            continue
+        if key in size:
+            continue
+        if key in open_:                      # an alias of its own ancestor: endless
+            return node, (f"the node anchored at line {node.start_mark.line + 1} contains an "
+                          f"alias of itself: walked as a tree it never ends (MLflow's loader "
+                          f"builds a value that contains itself), so the file is not read further")
+        open_.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in _children(node))
+    return None
+
 
 
 def _read_root(reader: _Reader, root: yaml.Node | None) -> MLProject:
@@ -297,7 +368,7 @@ def _read_root(reader: _Reader, root: yaml.Node | None) -> MLProject:
             value = reader.construct(value_node)
             exists = None
             if key != "docker_env" and isinstance(value, str) and value:
-                exists = os.path.exists(path.parent / value)
+                exists = fs.exists(path.parent / value)
             environments.append(EnvironmentRef(key, value, _span(value_node), _span(key_node), exists))
     if entry_points_node is None and spark_job is None:
         reader.problem("structure", _span(root) if not pairs else top_keys[0].span,

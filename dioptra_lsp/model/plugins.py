@@ -69,7 +69,7 @@ def parse_plugin_module(source: SourceText, dotted: str) -> PluginModule:
     except (RecursionError, MemoryError, ValueError) as err:
         return PluginModule(source.path, dotted, (), (syntax_problem(source, err),))
     except Exception as err:  # noqa: BLE001 -- a model bug must cost one file, never the whole run
-        problem = Problem("syntax", source.path, FILE_START,
+        problem = Problem("unanalysed", source.path, FILE_START,
                           f"dioptra-lint could not analyse this plugin module (internal error: "
                           f"{type(err).__name__}: {err}); please report it")
         return PluginModule(source.path, dotted, (), (problem,))

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from typing import Any, Collection
 
+from . import fs
 from .record import field, record
 from .source import ReadError, Span
 from .types import CallTask, MLProject, PluginFunction, PluginModule, PythonScript, ScriptInvocation, \
@@ -18,15 +19,15 @@ EXPERIMENT_SUFFIXES = (".yml", ".yaml")
 
 
 def find_mlproject_file(folder: Path) -> Path | None:
-    """The file MLflow would read: the first entry whose lower-cased name is ``mlproject``."""
-    try:
-        names = os.listdir(folder)
-    except OSError:
-        return None
+    """The entry MLflow would read: the first whose lower-cased name is ``mlproject``.
+
+    Whatever it is: MLflow opens the first match, so a folder (or a broken symlink) named
+    ``MLproject`` makes the project fail to load, and the model reports it as unreadable.
+    """
     # MLflow iterates os.listdir order and takes the first match; ties are rare (MLproject and
     # mlproject side by side) and we mirror that order.
-    for name in names:
-        if name.lower() == MLPROJECT_NAME and (folder / name).is_file():
+    for name in fs.list_dir(folder):
+        if name.lower() == MLPROJECT_NAME:
             return folder / name
     return None
 
@@ -240,7 +241,7 @@ def _module_path(cwd: Path, module: str, inv: ScriptInvocation) -> Path | None:
     for root in roots:
         base = root.joinpath(*parts)
         for candidate in (base.with_suffix(".py"), base / "__main__.py"):
-            if candidate.is_file():
+            if fs.is_file(candidate):
                 return candidate
     if len(parts) > 1 and (cwd / parts[0] / "__init__.py").is_file():
         return cwd.joinpath(*parts).with_suffix(".py")
@@ -288,14 +289,16 @@ def load_project(mlproject_path: Path, *, plugin_dirs: tuple[Path, ...] = (),
             if path is None:
                 links.append(ScriptLink(ep.name, inv, None, False, None, None))
                 continue
-            exists = path.is_file() or (overlay is not None and path in overlay)
+            exists = fs.is_file(path) or (overlay is not None and path in overlay)
             script = error = None
             is_python = path.suffix == ".py" or inv.program.startswith("python") or inv.is_module
             if path in seen_scripts:     # many entry points often run one script
                 script, error = seen_scripts[path]
-            elif path.is_dir():
+            elif not exists and (why := fs.lookup_error(path)) is not None:
+                error = ReadError(path, why)      # e.g. a name longer than the file system allows
+            elif fs.is_dir(path):
                 error = ReadError(path, "is a directory, not a script")
-            elif (exists or os.path.islink(path)) and is_python:
+            elif (exists or fs.is_link(path)) and is_python:
                 text = read_source(path, overlay)
                 if isinstance(text, ReadError):
                     error = text
@@ -334,26 +337,23 @@ def _resolve_plugin(package: str, module: str, dirs: tuple[Path, ...], overlay) 
     parts = [p for p in package.split(".") if p]
     if package and not parts:
         return PluginResolution("unresolved-package", package, module, None, None)
-    package_dirs = [d.joinpath(*parts) for d in dirs if d.joinpath(*parts).is_dir()]
+    package_dirs = [d.joinpath(*parts) for d in dirs if fs.is_dir(d.joinpath(*parts))]
     if not package_dirs:
         return PluginResolution("unresolved-package", package, module, None, None)
     for pkg_dir in package_dirs:
         for candidate in (pkg_dir / f"{module}.py", pkg_dir / module / "__init__.py"):
-            if candidate.is_file() or (overlay is not None and candidate in overlay):
+            if fs.is_file(candidate) or (overlay is not None and candidate in overlay):
                 dotted = f"{package}.{module}" if package else module
                 return plugin_module_at(candidate, dotted, overlay, package, module, pkg_dir)
     if not package:   # a top-level module that is not in any plugin folder
         return PluginResolution("unresolved-package", package, module, None, None)
     available: set[str] = set()
     for pkg_dir in package_dirs:
-        try:
-            for entry in os.scandir(pkg_dir):
-                if entry.name.endswith(".py") and entry.name != "__init__.py":
-                    available.add(entry.name[:-3])
-                elif entry.is_dir() and (Path(entry.path) / "__init__.py").is_file():
-                    available.add(entry.name)
-        except OSError:
-            continue
+        for entry in fs.entries(pkg_dir):
+            if entry.name.endswith(".py") and entry.name != "__init__.py":
+                available.add(entry.name[:-3])
+            elif entry.is_dir and fs.is_file(Path(entry.path) / "__init__.py"):
+                available.add(entry.name)
     return PluginResolution("missing-module", package, module, None, package_dirs[0],
                             tuple(sorted(available)))
 
@@ -375,7 +375,7 @@ def _nearby_scripts(folder: Path, limit: int = 300) -> tuple[str, ...]:
     """Python and shell files up to three folders below the project, relative to it."""
     found: list[str] = []
     base_depth = len(folder.parts)
-    for here, dirs, files in os.walk(folder):
+    for here, dirs, files in fs.walk(folder):
         depth = len(Path(here).parts) - base_depth
         dirs[:] = [d for d in dirs if not d.startswith(".") and d != "__pycache__"] if depth < 3 else []
         for name in files:

@@ -92,8 +92,10 @@ def syntax_problem(source: SourceText, err: BaseException) -> Problem:
     elif isinstance(err, MemoryError):
         message = "Python file is too large or too deeply nested to analyse"
     else:
-        message = f"Python file cannot be parsed: {err}"
-    return Problem("syntax", source.path, FILE_START, message)
+        message = f"Python file cannot be parsed: {err}"   # e.g. NUL bytes: Python refuses too
+        return Problem("syntax", source.path, FILE_START, message)
+    # Python itself may compile what this tool could not analyse: not a syntax error for sure.
+    return Problem("unanalysed", source.path, FILE_START, message)
 
 
 def parse_module(source: SourceText) -> tuple[ast.Module | None, Problem | None]:

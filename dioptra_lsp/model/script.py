@@ -29,7 +29,7 @@ def parse_script(source: SourceText) -> PythonScript:
     except (RecursionError, MemoryError, ValueError) as err:
         return PythonScript(source.path, source.text, (), None, (), (), (), (syntax_problem(source, err),))
     except Exception as err:  # noqa: BLE001 -- a model bug must cost one file, never the whole run
-        problem = Problem("syntax", source.path, FILE_START,
+        problem = Problem("unanalysed", source.path, FILE_START,
                           f"dioptra-lint could not analyse this file (internal error: "
                           f"{type(err).__name__}: {err}); please report it")
         return PythonScript(source.path, source.text, (), None, (), (), (), (problem,))

@@ -76,9 +76,10 @@ class ReadError:
     message: str
 
 
-def _too_large(size: int) -> str:
-    return (f"file is too large to lint ({size / 1048576:.1f} MB > "
-            f"{MAX_FILE_BYTES // 1048576} MB)")
+def _too_large(size: int, limit: int = MAX_FILE_BYTES) -> str:
+    if size > limit + 1:    # the size stat gave
+        return f"file is too large to lint ({size / 1048576:.1f} MB > {limit / 1048576:g} MB)"
+    return f"file is too large to lint (more than {limit / 1048576:g} MB)"   # what was read
 
 
 def _special_kind(mode: int) -> str:
@@ -89,8 +90,69 @@ def _special_kind(mode: int) -> str:
     return "special file"
 
 
+def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes | ReadError:
+    """A regular file's bytes, at most ``limit`` of them, or why not.  Never raises or blocks.
+
+    The size ``stat`` reports is not trusted (``/proc`` files say 0 and never end), the file is
+    opened non-blocking (``/proc/kmsg`` would wait for the next kernel message for ever) and
+    checked again once open (it may have been swapped for a FIFO since the ``stat``).
+    """
+    try:
+        kind = _not_regular(os.stat(path))   # before opening: opening a device can act on it
+        if kind is not None:
+            return ReadError(path, kind)
+        fd = os.open(path, os.O_RDONLY | _NONBLOCK | getattr(os, "O_NOCTTY", 0)
+                     | getattr(os, "O_CLOEXEC", 0))
+        try:
+            info = os.fstat(fd)
+            kind = _not_regular(info)
+            if kind is not None:
+                return ReadError(path, kind)
+            if info.st_size > limit:     # a size may be trusted when it says "too large"
+                return ReadError(path, _too_large(info.st_size, limit))
+            chunks: list[bytes] = []
+            size = 0
+            while size <= limit:
+                chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+        finally:
+            os.close(fd)
+    except BlockingIOError:
+        return ReadError(path, "reading would wait for data that may never come (not a file "
+                               "with an end, like /proc/kmsg)")
+    except IsADirectoryError:
+        return ReadError(path, "is a directory, not a file")
+    except FileNotFoundError:
+        return ReadError(path, "file not found")
+    except PermissionError:
+        return ReadError(path, "permission denied")
+    except OSError as err:  # name too long, symlink loops (ELOOP), I/O errors, ...
+        return ReadError(path, f"cannot read file: {err.strerror or err}")
+    except ValueError:      # a NUL byte in the name (from YAML or a command line)
+        return ReadError(path, "cannot read file: the name contains a NUL byte")
+    if size > limit:
+        return ReadError(path, _too_large(size, limit))
+    return b"".join(chunks)
+
+
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+
+
+def _not_regular(info: os.stat_result) -> str | None:
+    if stat.S_ISDIR(info.st_mode):
+        return "is a directory, not a file"
+    if not stat.S_ISREG(info.st_mode):
+        # A FIFO would block the read forever, /dev/zero would never end it.
+        return f"is a {_special_kind(info.st_mode)}, not a regular file"
+    return None
+
+
 def read_source(path: Path, overlay: "dict[Path, str] | None" = None) -> SourceText | ReadError:
-    """Read a file as UTF-8 text, or say in one line why it cannot be linted.
+    """Read a file as UTF-8 text, or say in one line why it cannot be linted.  Never raises,
+    never blocks, never reads more than ``MAX_FILE_BYTES + 1`` bytes.
 
     ``overlay`` maps paths to in-editor buffers (or stdin) that replace the disk content.
     """
@@ -98,27 +160,9 @@ def read_source(path: Path, overlay: "dict[Path, str] | None" = None) -> SourceT
         text = overlay.get(path)
         if text is not None:
             return SourceText(path, text.replace("\r\n", "\n"))
-    try:
-        info = os.stat(path)
-        if stat.S_ISDIR(info.st_mode):
-            return ReadError(path, "is a directory, not a file")
-        if not stat.S_ISREG(info.st_mode):
-            # A FIFO would block the read forever, /dev/zero would never end it.
-            return ReadError(path, f"is a {_special_kind(info.st_mode)}, not a regular file")
-        if info.st_size > MAX_FILE_BYTES:
-            return ReadError(path, _too_large(info.st_size))
-        with open(path, "rb") as f:
-            data = f.read(MAX_FILE_BYTES + 1)   # bounded: the file may grow while we read
-        if len(data) > MAX_FILE_BYTES:
-            return ReadError(path, _too_large(len(data)))
-    except IsADirectoryError:
-        return ReadError(path, "is a directory, not a file")
-    except FileNotFoundError:
-        return ReadError(path, "file not found")
-    except PermissionError:
-        return ReadError(path, "permission denied")
-    except OSError as err:  # symlink loops (ELOOP), I/O errors, ...
-        return ReadError(path, f"cannot read file: {err.strerror or err}")
+    data = read_bytes(path)
+    if isinstance(data, ReadError):
+        return data
     if b"\0" in data[:8192]:
         return ReadError(path, "binary file (contains NUL bytes), not text")
     try:

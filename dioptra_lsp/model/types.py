@@ -59,7 +59,9 @@ class Unknown:
 class Problem:
     """A fact found while reading a file that a rule turns into a diagnostic.
 
-    ``kind`` is e.g. "syntax" (DL001), "duplicate-key" (DL110), "structure" (DL101).
+    ``kind`` is e.g. "syntax" (DL001), "duplicate-key" (DL110), "structure" (DL101), or
+    "unanalysed" (DL001 too): a file its runtime may accept but this tool cannot analyse (too
+    deep, aliases that never end, an internal error), so nothing about it is known.
     """
 
     kind: str

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterable, Iterator
 
 from ..diagnostics import Diagnostic, Severity
+from ..model import fs
 from ..model.source import ReadError, Span
 from ..model.types import Problem
 from .base import Rule, RuleContext
@@ -20,7 +21,7 @@ def _unreadable(error: ReadError | None, what: str) -> Iterator[Diagnostic]:
 
 def _syntax(problems: Iterable[Problem]) -> Iterator[Diagnostic]:
     for problem in problems:
-        if problem.kind == "syntax":
+        if problem.kind in ("syntax", "unanalysed"):
             yield RULE.diagnostic(problem.path, problem.span, problem.message)
 
 
@@ -32,6 +33,15 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     elif project.mlproject is not None:
         yield from _syntax(project.mlproject.problems)
     for link in project.links:
+        if link.read_error is not None and link.invocation.script_token is not None \
+                and not fs.exists(link.read_error.path):
+            # Nothing to open there (a name longer than the file system allows): the finding
+            # belongs on the word of the command that names it.
+            yield RULE.diagnostic(project.mlproject_path, link.invocation.script_token.span,
+                                  f"entry point `{link.entry_point}` runs "
+                                  f"`{link.invocation.script}`, which cannot be looked up: "
+                                  f"{link.read_error.message}")
+            continue
         yield from _unreadable(link.read_error, "script")
         if link.script is not None:
             yield from _syntax(link.script.problems)

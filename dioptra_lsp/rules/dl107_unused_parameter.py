@@ -83,6 +83,8 @@ def _removal(path, lines: list[str], key: Span, spec: Span) -> Fix | None:
     first, last = key.start.line, spec.end.line
     if spec.end.character == 0 and last > first:
         last -= 1
+    if last >= len(lines):   # a line break only YAML counts (``\r``): no edit rather than a wrong one
+        return None
     if lines[first][: key.start.character].strip() or lines[last][spec.end.character:].strip(" ,#"):
         return None
     edit = TextEdit(path, Span.of(first, 0, last + 1, 0), "")

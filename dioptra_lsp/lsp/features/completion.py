@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 from lsprotocol import types as lsp
 
+from ...model import fs
 from ...model.source import Position
 from ...model.types import Unknown
 from ..locate import scripts_of
@@ -214,35 +214,25 @@ def _script(project, path, lines, pos) -> list:
 def _packages(dirs) -> list[str]:
     out = set()
     for d in dirs:
-        try:
-            for entry in os.scandir(d):
-                if entry.is_dir() and not entry.name.startswith((".", "_")) \
-                        and any(n.endswith(".py") for n in _listdir(entry.path)):
-                    out.add(entry.name)
-                    for sub in os.scandir(entry.path):
-                        if sub.is_dir() and not sub.name.startswith((".", "_")) and \
-                                any(n.endswith(".py") for n in _listdir(sub.path)):
-                            out.add(f"{entry.name}.{sub.name}")
-        except OSError:
-            continue
+        for entry in fs.entries(d):
+            if entry.is_dir and not entry.name.startswith((".", "_")) \
+                    and any(n.endswith(".py") for n in fs.list_dir(entry.path)):
+                out.add(entry.name)
+                for sub in fs.entries(entry.path):
+                    if sub.is_dir and not sub.name.startswith((".", "_")) and \
+                            any(n.endswith(".py") for n in fs.list_dir(sub.path)):
+                        out.add(f"{entry.name}.{sub.name}")
     return sorted(out)
-
-
-def _listdir(p) -> list[str]:
-    try:
-        return os.listdir(p)
-    except OSError:
-        return []
 
 
 def _modules(dirs, package: str) -> list[str]:
     out = set()
     for d in dirs:
         base = Path(d).joinpath(*package.split("."))
-        for name in _listdir(base):
+        for name in fs.list_dir(base):
             if name.endswith(".py") and name != "__init__.py":
                 out.add(name[:-3])
-            elif (base / name / "__init__.py").is_file():
+            elif fs.is_file(base / name / "__init__.py"):
                 out.add(name)
     return sorted(out)
 
@@ -259,7 +249,7 @@ def _plugin(project, package, module):
     for d in project.plugin_dirs:
         base = Path(d).joinpath(*package.split("."))
         for cand in (base / f"{module}.py", base / module / "__init__.py"):
-            if cand.is_file():
+            if fs.is_file(cand):
                 try:
                     from ...model.plugins import parse_plugin_module
                 except ImportError:

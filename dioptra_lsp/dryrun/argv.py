@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model.record import record
-from .issues import ERROR, INFO, WARNING, Issue
+from .issues import ERROR, Issue, not_checked
 
 
 @record
@@ -118,6 +118,89 @@ def missing_scripts(model, links) -> tuple[Issue, ...]:
     return tuple(found)
 
 
+def script_problems(model, links) -> tuple[Issue, ...]:
+    """What keeps each script the command runs from being checked: Python refusing to compile
+    it (the job fails), or this tool not being able to read or analyse it (not checked)."""
+    out: list[Issue] = []
+    seen: set = set()
+    for link in links:
+        if link.path is None or link.path in seen or not link.exists and link.read_error is None:
+            continue
+        seen.add(link.path)
+        part = f"script `{link.invocation.script}`"
+        where = link.invocation.script_token.span if link.invocation.script_token else None
+        if link.read_error is not None:
+            out.append(not_checked("script-not-read", part, f"cannot read {link.path}: "
+                                   f"{link.read_error.message}", model.mlproject_path, where))
+            continue
+        for problem in link.script.problems if link.script is not None else ():
+            if problem.kind == "syntax":
+                out.append(Issue("syntax", f"Python refuses to run {link.invocation.script}: "
+                                 f"{problem.message}", ERROR, link.path, problem.span, "argv"))
+                break
+            if problem.kind == "unanalysed":
+                out.append(not_checked("script-not-analysed", part, problem.message, link.path,
+                                       problem.span))
+                break
+    return tuple(out)
+
+
+def _script_unusable(link) -> bool:
+    """Reported by ``script_problems``: there is nothing more to say about its arguments."""
+    return link.read_error is not None or (link.script is not None and any(
+        p.kind in ("syntax", "unanalysed") for p in link.script.problems))
+
+
+#: Programs that cannot make the job fail and pass nothing on: no need to check them.
+_INERT = {"true", ":", "echo", "printf", "export", "set", "unset"}
+
+
+def unchecked_programs(model, resolution) -> tuple[Issue, ...]:
+    """Every simple command of the resolved command that runs none of the scripts the model
+    follows (``validate-experiment x.yml``, ``cd src``), and every construct the shell reader
+    does not model (``[[ ]]``, ``(( ))``): the dry-run cannot say they would work."""
+    if resolution.command is None:
+        return ()
+    from ..model.command import read_shell
+
+    shell, runs = read_shell(resolution.command, None)
+    if shell.error is not None:      # reported as shell-syntax by check_argv
+        return ()
+    written = resolution.entry.command if resolution.entry is not None else None
+    span = written.span if written is not None else None
+    mlp = model.mlproject_path
+    covered = {id(run.command) for run in runs}
+    out = []
+    for command in shell.commands:
+        if id(command) in covered or not command.words:
+            continue
+        program = command.words[0].value
+        if program in _INERT or _changes_to_a_folder(command, model.folder):
+            continue
+        shown = _shorten(" ".join(w.value for w in command.assignments + command.words))
+        out.append(not_checked("program-not-checked", f"command `{shown}`",
+                               f"runs `{program}`, a program the dry-run does not check", mlp,
+                               span))
+    for construct, _ in shell.unmodelled:
+        out.append(not_checked("shell-not-modelled", f"`{construct}` in the command",
+                               "the dry-run does not model what bash does inside it", mlp, span))
+    return tuple(out)
+
+
+def _changes_to_a_folder(command, folder) -> bool:
+    """``cd src``: the model already resolves the scripts after it in that folder (a missing
+    one is an error there), so a literal folder that exists needs no other check."""
+    from ..model import fs
+
+    words = command.words
+    return (words[0].value == "cd" and len(words) == 2 and words[1].literal
+            and fs.is_dir(folder / words[1].value))
+
+
+def _shorten(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "\u2026"
+
+
 def check_argv(model, resolution, link, *, import_script: bool = False,
                whole_command: bool = True) -> ArgvCheck:
     """The argv of ``link``'s script, parsed by click.  ``whole_command``: also report what
@@ -133,21 +216,15 @@ def check_argv(model, resolution, link, *, import_script: bool = False,
         return ArgvCheck((), (), (Issue(
             "shell-syntax", f"bash refuses the command: {shell.error}", ERROR, mlp,
             written.span if written else None, "argv"),) if whole_command else ())
-    if link is None:
-        if not whole_command or written is None:
-            return EMPTY
-        return ArgvCheck((), (), (Issue(
-            "argv-not-checked", "the command runs no script the dry-run can read (python, a "
-            "shell, or a .py/.sh file), so no arguments are checked", INFO, mlp, written.span,
-            "argv"),))
+    if link is None:     # what the command runs instead: unchecked_programs says
+        return EMPTY
     inv = link.invocation
     script_word = inv.script
     run = resolved_invocation(resolution, link, runs)
     if run is None:
-        return ArgvCheck((), (), (Issue(
-            "argv-not-checked", f"arguments of `{script_word}` not checked: with the values "
-            f"substituted, bash reads the command differently from how it is written",
-            WARNING, mlp, inv.span, "argv"),))
+        return ArgvCheck((), (), (not_checked(
+            "argv-not-checked", f"arguments of `{script_word}`", "with the values substituted, "
+            "bash reads the command differently from how it is written", mlp, inv.span),))
     group = _words(run.command)
     args = tuple(w.value for w in run.args)
     script = link.script
@@ -159,31 +236,34 @@ def check_argv(model, resolution, link, *, import_script: bool = False,
             f"or end the line with `\\`", ERROR, mlp, resolution.entry.command.span, "argv"),))
     if not link.exists:   # reported for every script of the command by missing_scripts()
         if link.path is None and inv.refused is None:
-            return ArgvCheck(group, (), (Issue(
-                "argv-not-checked", f"`{script_word}` not checked: which file runs is decided "
-                f"at run time", INFO, mlp, inv.span, "argv"),))
+            return ArgvCheck(group, (), (not_checked(
+                "argv-not-checked", f"`{_shorten(' '.join(group))}`", "which file runs is "
+                "decided at run time", mlp, inv.span),))
+        return ArgvCheck(group, (), ())
+    if _script_unusable(link):   # reported by script_problems
         return ArgvCheck(group, (), ())
     cwd = model.folder / inv.workdir if inv.workdir else model.folder
     computed = not_literal(run, cwd)
     if computed is not None:
-        return ArgvCheck(group, (), (Issue(
-            "argv-not-checked", f"arguments of `{script_word}` not checked: bash computes "
-            f"`{computed.computed or computed.value}` in `{computed.text}` at run time", INFO,
-            mlp, inv.span, "argv"),))
+        return ArgvCheck(group, (), (not_checked(
+            "argv-not-checked", f"arguments of `{script_word}`", f"bash computes "
+            f"`{computed.computed or computed.value}` in `{computed.text}` at run time", mlp,
+            inv.span),))
     if script is None or script.entry_command is None:
-        why = ("not a Python script" if script is None else "no click command found in it")
-        return ArgvCheck(tuple(group), (), (Issue(
-            "argv-not-checked", f"arguments of `{script_word}` not checked: {why}", INFO, mlp,
-            inv.span, "argv"),))
+        why = ("not a Python script: what it does with them is not checked" if script is None
+               else "no click command found in it, so how it reads them is not checked")
+        return ArgvCheck(tuple(group), (), (not_checked(
+            "argv-not-checked", f"arguments of `{script_word}`", why, mlp, inv.span),))
     command = script.entry_command
     if import_script:
         from .importer import parse_with_real_command
 
         return parse_with_real_command(model, link, command, tuple(group), args)
     if command.is_group:
-        return ArgvCheck(tuple(group), (), (Issue(
-            "argv-not-checked", f"`{command.function}` is a click group; subcommands are not "
-            f"checked", INFO, link.path, command.span, "argv"),), (), command.function)
+        return ArgvCheck(tuple(group), (), (not_checked(
+            "argv-not-checked", f"arguments of `{script_word}`", f"`{command.function}` is a "
+            f"click group; its subcommands are not checked", link.path, command.span),),
+            (), command.function)
     from .clickbuild import rebuild
 
     rebuilt = rebuild(command, model.folder)
@@ -228,7 +308,12 @@ def run_click(click_cmd, unchecked: dict[str, str], command, link, group, args, 
         values.append((param.name, value if note is None or "callback" not in note else _Opaque()))
         options.append(OptionValue(param.name, flag, json_value(value), note is None, note,
                                    "argv" if from_argv else "default"))
-    return ArgvCheck(group, tuple(options), (), tuple(values), command.function)
+    spans = {p.dest: p.span for p in command.params}
+    unchecked = tuple(not_checked(
+        "option-not-checked", f"option `{o.flag}` of `{link.invocation.script}`",
+        f"{o.note}; `--import` runs the script's own click command instead", link.path,
+        spans.get(o.name)) for o in options if not o.checked)
+    return ArgvCheck(group, tuple(options), unchecked, tuple(values), command.function)
 
 
 class _Opaque:

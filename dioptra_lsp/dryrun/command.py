@@ -1,7 +1,8 @@
 """``dioptra-lint dry-run``: the click front-end of the dry-run (registered by ``cli.py``).
 
-Exit 0 when the job would start and its flow would build, 1 with every problem listed
-otherwise, 2 for a usage error.  Heavy modules load only once the command runs.
+Exit 0 when the job would start and its flow would build (every part checked), 1 when it would
+fail (every problem listed), 3 when some part could not be checked and nothing failed, 2 for a
+usage error.  Heavy modules load only once the command runs.
 """
 
 from __future__ import annotations
@@ -31,8 +32,6 @@ def dry_run_command(project_dir, entry_point, params, output_format, graph, impo
 
     No user code runs unless --import is given.
     """
-    import os
-
     from . import dry_run
     from .resolve import ParamSyntaxError, parse_assignments
 
@@ -40,7 +39,9 @@ def dry_run_command(project_dir, entry_point, params, output_format, graph, impo
         values = parse_assignments(params)
     except ParamSyntaxError as err:
         raise click.UsageError(str(err)) from None
-    if not os.path.exists(project_dir):
+    from ..model import fs
+
+    if not fs.exists(project_dir):
         raise click.UsageError(f"project folder `{project_dir}` does not exist")
     try:
         report = dry_run(project_dir, entry_point, values, import_script=import_script)
@@ -51,8 +52,9 @@ def dry_run_command(project_dir, entry_point, params, output_format, graph, impo
             raise
         click.echo(f"dioptra-lint: {err}", err=True)
         sys.exit(2)
-    fatal = [p for p in report.problems if p.stage == "project" or p.kind in
-             ("unknown-entry-point", "syntax", "invalid-project", "unreadable")]
+    fatal = [p for p in report.problems if p.severity not in ("warning", "info") and (
+             p.stage == "project" or p.kind in
+             ("unknown-entry-point", "syntax", "invalid-project", "unreadable"))]
     if graph:
         click.echo(report.graph(graph))
     elif output_format == "json":
@@ -65,8 +67,10 @@ def dry_run_command(project_dir, entry_point, params, output_format, graph, impo
         click.echo(f"dioptra-lint: {fatal[0].message}", err=True)
     elif graph and not report.ok:   # the graph alone would hide why the job fails
         for p in report.problems:
-            if p.is_error:
+            if p.is_error or p.is_unchecked:
                 where = report.display_path(p.path) or ""
-                click.echo(f"dioptra-lint: {where}{f':{p.line}' if p.line else ''}: {p.message}",
-                           err=True)
-    sys.exit(0 if report.ok else 1)
+                what = f"not checked: {p.part}: " if p.is_unchecked else ""
+                click.echo(f"dioptra-lint: {where}{f':{p.line}' if p.line else ''}: {what}"
+                           f"{p.message}", err=True)
+        click.echo(f"dioptra-lint: {report.verdict_line()}", err=True)
+    sys.exit(report.exit_code)

@@ -8,6 +8,9 @@ from ..model.record import record
 from ..model.source import Span
 
 ERROR, WARNING, INFO = "error", "warning", "info"
+#: Not a problem found but a part the dry-run could not check (a program it does not know, a
+#: script it cannot read, a callback it does not run): the verdict is then "not-checked".
+NOT_CHECKED = "not-checked"
 
 
 @record
@@ -23,6 +26,7 @@ class Issue:
     path: Path | None = None
     span: Span | None = None
     stage: str = "resolve"    # "project", "resolve", "argv" or "plan"
+    part: str | None = None   # for NOT_CHECKED: what was not checked ("command `x`", "script y")
 
     @property
     def line(self) -> int | None:
@@ -32,3 +36,13 @@ class Issue:
     @property
     def is_error(self) -> bool:
         return self.severity == ERROR
+
+    @property
+    def is_unchecked(self) -> bool:
+        return self.severity == NOT_CHECKED
+
+
+def not_checked(kind: str, part: str, reason: str, path: Path | None = None,
+                span: Span | None = None, stage: str = "argv") -> Issue:
+    """A part of the job the dry-run could not check, and why."""
+    return Issue(kind, reason, NOT_CHECKED, path, span, stage, part)

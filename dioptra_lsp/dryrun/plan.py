@@ -13,7 +13,7 @@ from typing import Any
 from ..model.record import record
 from ..model.types import MISSING, CallTask, Flow, FlowRun, PluginFunction, ValueExpr
 from .argv import ArgvCheck, json_value
-from .issues import ERROR, WARNING, Issue
+from .issues import ERROR, Issue, not_checked
 
 PREFECT_KEYWORDS = ("upstream_tasks", "mapped", "task_args", "flow")
 _KINDS = {"positional_only": inspect.Parameter.POSITIONAL_ONLY,
@@ -127,6 +127,11 @@ def _flow_inputs(flow: Flow, run: FlowRun | None, argv: ArgvCheck, path, problem
             known, value, origin = _value_of(kw.value, argv)
         elif run is not None and run.dynamic:
             known, value, origin = False, None, "flow.run parameters not listed statically"
+            if not any(p.kind == "flow-run-dynamic" for p in problems):
+                problems.append(not_checked(
+                    "flow-run-dynamic", "flow.run(parameters=...)", "the parameters are not "
+                    "written out, so which Parameters get a value (Prefect refuses missing or "
+                    "unknown ones) is not checked", path, run.span, "plan"))
         elif param.has_default:
             known, value, origin = False, None, "Parameter default"
         else:
@@ -165,7 +170,11 @@ def _plan_task(model, call: CallTask, number: int, scope, path, problems) -> Pla
     file = line = None
     target = ".".join(str(p) if isinstance(p, str) else "?" for p in
                       (call.package, call.module, call.function or "<first registered>"))
-    if res.plugin is not None:
+    plugin_broken = res.plugin is not None and _plugin_unusable(res.plugin, number, path, call,
+                                                                  problems)
+    if plugin_broken:
+        pass
+    elif res.plugin is not None:
         if call.function is None:
             func = res.plugin.functions[0] if res.plugin.functions else None
         elif isinstance(call.function, str):
@@ -177,14 +186,23 @@ def _plan_task(model, call: CallTask, number: int, scope, path, problems) -> Pla
             problems.append(Issue("plugin-function-missing", f"task {number}: {res.plugin.dotted} "
                                   f"registers no function `{call.function}`", ERROR, path,
                                   call.function_span or call.span, "plan"))
+        else:
+            problems.append(not_checked("plugin-function-computed", f"task {number} ({target})",
+                                        "the plugin function's name is computed at run time, so "
+                                        "its signature is not checked", path, call.span, "plan"))
+    elif res.read_error is not None:
+        problems.append(not_checked("plugin-not-read", f"task {number} ({target})",
+                                    f"cannot read the plugin module {res.read_error.path}: "
+                                    f"{res.read_error.message}", path, call.span, "plan"))
     elif res.status in ("missing-module", "unresolved-package"):
         problems.append(Issue("plugin-not-found", f"task {number}: plugin module "
                               f"`{res.package}.{res.module_name}` not found on the plugin "
                               f"folders; the flow cannot be built", ERROR, path,
                               call.module_span or call.span, "plan"))
     elif res.status == "unknown":
-        problems.append(Issue("plugin-unknown", f"task {number}: the plugin module is computed "
-                              f"at run time; not checked", WARNING, path, call.span, "plan"))
+        problems.append(not_checked("plugin-unknown", f"task {number} ({target})",
+                                    "the plugin module is computed at run time, so the task is "
+                                    "not checked", path, call.span, "plan"))
     inputs, upstream = _bind(call, func, number, scope, path, problems)
     if func is not None:
         error = func.unpacking_error(call.unpacking)   # the same judgement as DL406
@@ -196,6 +214,27 @@ def _plan_task(model, call: CallTask, number: int, scope, path, problems) -> Pla
                                   f"outputs; Prefect raises {error} while building the flow",
                                   ERROR, path, call.unpacking.span, "plan"))
     return PlannedTask(number, target, file, line, inputs, upstream, call.targets)
+
+
+def _plugin_unusable(plugin, number: int, path, call: CallTask, problems) -> bool:
+    """A plugin module Python would refuse to import (an error), or one this tool could not
+    analyse (not checked).  True when either was reported.  (A module that parsed but that
+    Python still refuses, like ``def f(a, a)``, is judged per call, by ``_bind``.)"""
+    if plugin.functions:
+        return False
+    for problem in plugin.problems:
+        if problem.kind == "syntax":
+            problems.append(Issue("plugin-syntax", f"task {number}: the plugin module "
+                                  f"{plugin.dotted} cannot be imported: {problem.message} "
+                                  f"({plugin.path}:{problem.span.start.line + 1})", ERROR, path,
+                                  call.span, "plan"))
+            return True
+        if problem.kind == "unanalysed":
+            problems.append(not_checked("plugin-not-analysed", f"task {number} ({plugin.dotted})",
+                                        f"{plugin.path}: {problem.message}", path, call.span,
+                                        "plan"))
+            return True
+    return False
 
 
 def _describe(name: str, expr: ValueExpr, scope) -> Input:
@@ -224,6 +263,10 @@ def _bind(call: CallTask, func: PluginFunction | None, number: int, scope, path,
         elif kw.name not in PREFECT_KEYWORDS:
             keywords[kw.name] = kw.value
     described = {}
+    if func is not None and dynamic:
+        problems.append(not_checked("task-binding-dynamic", f"task {number} ({func.name})",
+                                    "its keywords are passed with `**`, so their binding to the "
+                                    "plugin's signature is not checked", path, call.span, "plan"))
     if func is not None and not dynamic:
         try:
             sig = inspect.Signature([inspect.Parameter(p.name, _KINDS[p.kind], default=(

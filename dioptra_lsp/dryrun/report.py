@@ -1,4 +1,12 @@
-"""The dry-run report: one frozen object, rendered as JSON (CI, language server) or text."""
+"""The dry-run report: one frozen object, rendered as JSON (CI, language server) or text.
+
+Its verdict has three outcomes, and nothing else says "would start":
+- ``would-start`` (exit 0): every part of the job was checked and none fails;
+- ``would-fail`` (exit 1): at least one error, listed with every other problem found by the
+  stages that could still run;
+- ``not-checked`` (exit 3): no error, but some part could not be checked (``unchecked`` says
+  which and why: a program the dry-run does not know, a script it cannot read, ...).
+"""
 
 from __future__ import annotations
 
@@ -25,13 +33,34 @@ class DryRunReport:
     options: tuple[OptionValue, ...]
     flow_inputs: tuple[FlowInput, ...]
     plan: tuple[PlannedTask, ...]
-    problems: tuple[Issue, ...]
+    problems: tuple[Issue, ...]          # every finding, and the parts not checked
     edges: tuple[tuple[str, str, str], ...] = ()
 
     @property
+    def verdict(self) -> str:
+        """``would-fail``, ``not-checked`` or ``would-start`` (see the module's docstring)."""
+        if any(p.is_error for p in self.problems):
+            return "would-fail"
+        if any(p.is_unchecked for p in self.problems):
+            return "not-checked"
+        return "would-start"
+
+    @property
     def ok(self) -> bool:
-        """The job would start and its flow would build."""
-        return not any(p.is_error for p in self.problems)
+        """The job would start and its flow would build: every part was checked."""
+        return self.verdict == "would-start"
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES[self.verdict]
+
+    @property
+    def unchecked(self) -> tuple[Issue, ...]:
+        return tuple(p for p in self.problems if p.is_unchecked)
+
+    @property
+    def findings(self) -> tuple[Issue, ...]:
+        return tuple(p for p in self.problems if not p.is_unchecked)
 
     def display_path(self, path: Path | str | None) -> str | None:
         """A file as shown in the report: relative to the project folder when near it."""
@@ -46,10 +75,11 @@ class DryRunReport:
         return rel if not rel.startswith(("../..", "..\\..")) else text
 
     def to_json(self) -> dict[str, Any]:
-        """The issue's keys exactly: ok, entry_point, parameters, command, argv, options, plan,
-        problems.  File names are relative to the project folder when inside it."""
+        """Keys: ok, verdict, entry_point, parameters, command, argv, options, plan, problems,
+        unchecked.  File names are relative to the project folder when inside it."""
         return {
             "ok": self.ok,
+            "verdict": self.verdict,
             "entry_point": self.entry_point,
             "parameters": {p.name: {"value": p.value, "type": p.type, "source": p.source}
                            for p in self.parameters},
@@ -60,7 +90,8 @@ class DryRunReport:
             "plan": [self._task_json(t) for t in self.plan],
             "problems": [{"kind": p.kind, "message": p.message, "file": self.display_path(p.path),
                           "line": p.line, "severity": p.severity, "stage": p.stage}
-                         for p in self.problems],
+                         for p in self.findings],
+            "unchecked": [{"part": p.part, "reason": p.message} for p in self.unchecked],
         }
 
     def _task_json(self, task: PlannedTask) -> dict[str, Any]:
@@ -112,22 +143,44 @@ class DryRunReport:
                     out.append(f"       {i.name} = {_input_text(i)}")
                 if t.upstream:
                     out.append(f"       after task {', '.join(map(str, t.upstream))}")
-        if self.problems:
+        if self.findings:
             out.append("problems:")
-            for p in self.problems:
-                where = self.display_path(p.path) or ""
-                if where and p.line:
-                    where += f":{p.line}"
+            for p in self.findings:
+                where = self._where(p)
                 out.append(f"  {where + ': ' if where else ''}{p.severity}: {p.message} [{p.kind}]")
-        errors = sum(p.is_error for p in self.problems)
-        out.append("OK: the job would start and its flow would build" if self.ok
-                   else f"FAILED: {errors} error{'s' if errors != 1 else ''}")
+        unchecked = self.unchecked
+        if unchecked:
+            out.append("not checked:")
+            for p in unchecked:
+                where = self._where(p)
+                out.append(f"  {where + ': ' if where else ''}{p.part}: {p.message}")
+        out.append(self.verdict_line())
         return "\n".join(out)
+
+    def verdict_line(self) -> str:
+        errors = sum(p.is_error for p in self.problems)
+        parts = len(self.unchecked)
+        not_checked = f"{parts} part{'s' if parts != 1 else ''} not checked"
+        if errors:
+            return (f"FAILED: {errors} error{'s' if errors != 1 else ''}"
+                    + (f" ({not_checked})" if parts else ""))
+        if parts:
+            return (f"NOT CHECKED: {parts} part{'s' if parts != 1 else ''} could not be checked "
+                    f"(listed above); no error in the rest")
+        return "OK: the job would start and its flow would build"
+
+    def _where(self, p: Issue) -> str:
+        where = self.display_path(p.path) or ""
+        return f"{where}:{p.line}" if where and p.line else where
 
     def graph(self, fmt: str) -> str:
         from .graph import render
 
         return render(self, fmt)
+
+
+#: The dry-run's exit status for each verdict (2 stays for usage errors).
+EXIT_CODES = {"would-start": 0, "would-fail": 1, "not-checked": 3}
 
 
 def _input_text(i) -> str:

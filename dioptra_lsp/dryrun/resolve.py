@@ -19,11 +19,12 @@ import shlex
 from pathlib import Path
 from typing import Any, Mapping
 
+from ..model import fs
 from ..model.mlproject import mlflow_local_path
 from ..model.record import record
 from ..model.source import Span
 from ..model.types import MISSING, EntryPoint, MLParameter, MLProject
-from .issues import ERROR, INFO, WARNING, Issue
+from .issues import ERROR, INFO, WARNING, Issue, not_checked
 
 MLFLOW_TYPES = ("string", "float", "path", "uri")
 ENV_KINDS = ("docker_env", "python_env", "conda_env")   # MLflow's precedence order
@@ -79,6 +80,9 @@ def load_failure(project: MLProject) -> Issue | None:
     for p in project.problems:
         if p.kind == "syntax":
             return Issue("syntax", p.message, ERROR, p.path, p.span)
+        if p.kind == "unanalysed":    # MLflow may load it: we cannot say
+            return not_checked("mlproject-not-analysed", "MLproject", p.message, p.path, p.span,
+                               "project")
     for p in project.problems:
         fatal = (p.kind == "structure" and not p.message.startswith(_SURVIVABLE)
                  and "has no `command`" not in p.message) or p.kind == "malformed-flow-mapping"
@@ -124,7 +128,7 @@ def _environment_failure(project: MLProject) -> Issue | None:
         if not isinstance(env.value, str):
             return Issue("invalid-project", f"`{kind}` is not a file name; MLflow cannot load "
                          f"this MLproject", ERROR, project.path, env.span)
-        if not os.path.exists(os.path.join(project.folder, env.value)):
+        if not fs.exists(os.path.join(project.folder, env.value)):
             return Issue("environment", f"`{kind}` file `{env.value}` does not exist",
                          ERROR, project.path, env.span)
         return None
@@ -270,7 +274,7 @@ def _compute_value(param: MLParameter, value: Any, folder: Path, given: bool, ml
                                  f"download `{value}` to a temporary folder and pass that local "
                                  f"path instead", WARNING)]
         full = os.path.normpath(os.path.join(folder, local))
-        if not os.path.exists(full):
+        if not fs.exists(full):   # os.path.exists, as MLflow asks: never raises
             return value, [issue("path-not-found", f"parameter `{param.name}`: {where} `{value}` "
                                  f"does not exist (looked for {full})")]
         notes = []

@@ -245,8 +245,11 @@ def test_default_mode_runs_no_user_code_and_import_mode_does(tmp_path):
             main()
         """))
     report = dry_run(tmp_path)
-    assert report.ok and not marker.exists()
+    assert not marker.exists()
     assert options(report)["lr"]["value"] == 2.0
+    # The callback is not run, so what the script receives is not checked: no "would start".
+    assert report.verdict == "not-checked" and not report.ok and report.exit_code == 3
+    assert [(u.part, u.line) for u in report.unchecked] == [("option `--lr` of `x.py`", 5)]
     report = dry_run(tmp_path, import_script=True)
     assert marker.exists()          # --import runs module-level code, as documented
     assert report.ok and options(report) == {"lr": 20.0}

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import inspect
-import json
 import uuid
 from pathlib import Path
 
@@ -25,63 +23,28 @@ def code_lenses(analysis, path, uri, lines, codec) -> list[lsp.CodeLens]:
             for ep in project.mlproject.entry_points]
 
 
-def report_text(report) -> str:
-    for name in ("to_text", "render_text", "render", "text"):
-        attr = getattr(report, name, None)
-        if callable(attr):
-            try:
-                return str(attr())
-            except TypeError:
-                continue
-        if isinstance(attr, str):
-            return attr
-    try:
-        from ...dryrun import render_text  # type: ignore[attr-defined]
-
-        return render_text(report)
-    except Exception:  # noqa: BLE001
-        pass
-    return json.dumps(report_json(report), indent=2, default=str)
-
-
-def report_json(report):
-    to_json = getattr(report, "to_json", None)
-    if callable(to_json):
-        value = to_json()
-        if isinstance(value, str):
-            try:
-                return json.loads(value)
-            except ValueError:
-                return value
-        return value
-    return str(report)
-
-
-def report_ok(report, data) -> bool | None:
-    for name in ("ok", "success", "passed"):
-        v = getattr(report, name, None)
-        if isinstance(v, bool):
-            return v
-    if isinstance(data, dict):
-        for name in ("ok", "success", "passed"):
-            if isinstance(data.get(name), bool):
-                return data[name]
-    return None
-
-
 def run_dry_run(folder: Path, entry_point: str, params: dict, overlay, settings=None):
     from ...dryrun import dry_run
 
-    kwargs = {}
-    try:
-        sig = inspect.signature(dry_run)
-        if "overlay" in sig.parameters:
-            kwargs["overlay"] = overlay
-        if "settings" in sig.parameters and settings is not None:
-            kwargs["settings"] = settings
-    except (TypeError, ValueError):
-        pass
-    return dry_run(folder, entry_point, params, **kwargs)
+    return dry_run(folder, entry_point, params, overlay=overlay, settings=settings)
+
+
+#: How the editor's message starts for each verdict (the same three outcomes as the CLI).
+_HEADLINE = {"would-start": "would start", "would-fail": "would fail",
+             "not-checked": "not checked"}
+
+
+def summary(report) -> str:
+    """One line for the editor: the verdict, and the first reason when it is not "would start"."""
+    headline = _HEADLINE[report.verdict]
+    first = next((p for p in report.problems if p.is_error), None)
+    if first is not None:
+        return f"{headline}: {first.message}"
+    unchecked = report.unchecked
+    if unchecked:
+        more = f" (and {len(unchecked) - 1} more)" if len(unchecked) > 1 else ""
+        return f"{headline}: {unchecked[0].part}: {unchecked[0].message}{more}"
+    return f"{headline}; its flow would build"
 
 
 async def execute(ls, args) -> dict:
@@ -112,16 +75,14 @@ async def execute(ls, args) -> dict:
         report = await asyncio.to_thread(run_dry_run, mlp.parent, entry_point,
                                          {str(k): str(v) for k, v in params.items()}, ls.state.overlay(),
                                          ls.state.settings_for(mlp.parent))
-        data = report_json(report)
-        text = report_text(report)
+        data = report.to_json()
+        text = report.to_text()
     finally:
         if token:
             ls.work_done_progress.end(token, lsp.WorkDoneProgressEnd(message="done"))
-    ok = report_ok(report, data)
-    first = text.strip().splitlines()[0] if text.strip() else "finished"
-    verdict = "" if ok is None else ("OK: " if ok else "FAILED: ")
     ls.window_show_message(lsp.ShowMessageParams(
-        type=lsp.MessageType.Info if ok is not False else lsp.MessageType.Warning,
-        message=f"Dry run of {entry_point}: {verdict}{first}"))
+        type=lsp.MessageType.Info if report.ok else lsp.MessageType.Warning,
+        message=f"Dry run of {entry_point}: {summary(report)}"))
     ls.log_message(f"Dry run of {entry_point} ({mlp}):\n{text}", lsp.MessageType.Info)
-    return {"entryPoint": entry_point, "ok": ok, "report": data, "text": text}
+    return {"entryPoint": entry_point, "ok": report.ok, "verdict": report.verdict,
+            "report": data, "text": text}

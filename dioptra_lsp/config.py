@@ -359,7 +359,7 @@ def rule_codes() -> tuple[str, ...]:
     """Every rule's code, from the rule modules' file names (``RULE_MODULE``): selectors are
     checked without importing the rule modules, which the dry-run never loads."""
     folder = Path(__file__).resolve().parent / "rules"
-    names = (name[:-3] for name in os.listdir(folder) if name.endswith(".py"))
+    names = (name[:-3] for name in fs.list_dir(folder) if name.endswith(".py"))
     return tuple(sorted(f"DL{m.group(1)}" for m in map(RULE_MODULE.fullmatch, names) if m))
 
 

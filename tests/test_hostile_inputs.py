@@ -239,6 +239,20 @@ def test_aliases_that_expand_without_end_are_one_finding(tmp_path, name):
     assert dry.returncode == 3
 
 
+def test_aliases_in_an_experiment_file_share_the_bound(tmp_path):
+    """The experiment reader (validate-experiment's files) uses the same bound as the MLproject's."""
+    import shutil
+
+    shutil.copytree(Path(__file__).resolve().parents[1] / "examples" / "broken-experiment",
+                    tmp_path / "ep")
+    experiment = tmp_path / "ep" / "train.yml"
+    experiment.write_text(laughs() + experiment.read_text())
+    result = cli("check", "ep", cwd=tmp_path, timeout=60)
+    assert result.returncode == 1 and "internal error" not in result.stderr
+    [line] = [l for l in result.stdout.splitlines() if l.startswith("ep/train.yml")]
+    assert " DL001 " in line and "past 100,000 nodes" in line
+
+
 def test_aliases_real_projects_use_stay_readable(tmp_path):
     """A parameter block shared by entry points is within the bound."""
     text = textwrap.dedent("""\

@@ -27,6 +27,7 @@ from .experiment import (
     TypeDefinition,
 )
 from .exptypes import BUILTINS
+from . import fs
 from .record import record
 from .source import Span, SourceText
 from .tomlpos import PosValue, find, find_key, locate
@@ -269,7 +270,7 @@ def _plugins(reader: _Toml, data: dict, folder: Path):
         _unknown_keys(reader, plugin, ("path", "description", "tasks"), where, "a `[[plugins]]` table")
         path = _string(reader, plugin, "path", where, "a `[[plugins]]` table")
         plugin_folder = folder / path if isinstance(path, str) else None
-        exists = bool(plugin_folder and plugin_folder.is_dir())
+        exists = bool(plugin_folder and fs.is_dir(plugin_folder))
         name = Path(path).stem if isinstance(path, str) else ""
         tasks = []
         task_config = plugin.get("tasks", {})
@@ -310,7 +311,7 @@ def _task(reader: _Toml, task: Any, where: tuple, kind: str, plugin: str, folder
                       "output")
     file = folder / filename if folder is not None and isinstance(filename, str) else None
     yield TomlTask(kind, filename, reader.span(*where, "filename"), name, reader.span(*where, "name"),
-                   inputs, outputs, reader.header(*where), file, bool(file and file.is_file()))
+                   inputs, outputs, reader.header(*where), file, bool(file and fs.is_file(file)))
 
 
 def _param_types(reader: _Toml, data: dict):
@@ -366,7 +367,7 @@ def _entrypoints(reader: _Toml, data: dict, folder: Path):
             outs = _params(reader, art.get("output_params", MISSING), (*here, "output_params"),
                            f"artifact parameter `{art_name}`", "output")
             artifact_params.append((art_name, reader.span(*here, "name"), outs))
-        yield TomlEntryPoint(path, reader.span(*where, "path"), file, bool(file and file.is_file()),
+        yield TomlEntryPoint(path, reader.span(*where, "path"), file, bool(file and fs.is_file(file)),
                              name, reader.span(*where, "name"), params,
                              _names(reader, ep.get("plugins", MISSING), (*where, "plugins")),
                              _names(reader, ep.get("artifact_plugins", MISSING),

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 from typing import Any, Collection
 
+from . import fs
 from .project import (
     TOML_NAME,
     ExperimentLink,
@@ -93,7 +94,7 @@ def resolve_tasks(links: tuple[ExperimentLink, ...], dirs: tuple[Path, ...], ove
         for task in experiment.tasks:
             if task.plugin_file is not None:
                 if files is not None and task.plugin_file not in files and \
-                        (task.plugin_file.is_file() or (overlay and task.plugin_file in overlay)):
+                        (fs.is_file(task.plugin_file) or (overlay and task.plugin_file in overlay)):
                     dotted = task.plugin.rsplit(".", 1)[0] if isinstance(task.plugin, str) else ""
                     files[task.plugin_file] = plugin_module_at(task.plugin_file, dotted, overlay)
                 continue
@@ -139,7 +140,7 @@ def _project_folders(folder: Path) -> tuple[Path, ...]:
     MLproject, a ``dioptra.toml``, a configuration file or ``.git``."""
     out = [folder]
     for parent in folder.resolve().parents if not folder.is_absolute() else folder.parents:
-        if any((out[-1] / marker).exists() for marker in _PROJECT_MARKERS):
+        if any(fs.exists(out[-1] / marker) for marker in _PROJECT_MARKERS):
             break
         out.append(parent if folder.is_absolute() else Path(os.path.relpath(parent)))
     return tuple(out)

@@ -33,7 +33,7 @@ from .experiment import (
     TypeDefinition,
 )
 from .exptypes import is_reference
-from .mlproject import _Loader, _Reader, _span
+from .mlproject import _Loader, _Reader, _span, alias_blowup
 from .source import Span
 from .types import MISSING, Problem, YamlKey
 
@@ -43,8 +43,6 @@ _MERGE = "tag:yaml.org,2002:merge"
 STRUCTURE = "experiment-structure"
 # Scalars a JSON schema "type" list of string/number/boolean/null/array accepts.
 _ARG_KINDS = ("string", "number", "boolean", "null", "array")
-# Nodes one file may expand to through aliases before we stop (a "billion laughs" file).
-MAX_NODES = 200_000
 
 
 def json_kind(value: Any) -> str:
@@ -190,24 +188,24 @@ def parse_experiment(path: Path, text: str, *, version: str = "0.x") -> Experime
                    else f"YAML error: {err}")
         return _empty(path, text, version, [Problem("syntax", path, Span.point(0, 0), message)])
     try:
+        blowup = alias_blowup(root)      # the bound every YAML reader of the model shares
+        if blowup is not None:
+            return _empty(path, text, version, [Problem("unanalysed", path, _span(blowup[0]),
+                                                        blowup[1])])
         return _read_root(reader, root, version)
     except (RecursionError, MemoryError):
-        return _empty(path, text, version, [Problem("syntax", path, Span.point(0, 0),
+        return _empty(path, text, version, [Problem("unanalysed", path, Span.point(0, 0),
                                                     "YAML nesting is too deep to read")])
-    except _TooLarge:
+    except Exception as err:  # noqa: BLE001 -- a model bug must cost one file, never the run
         return _empty(path, text, version, [Problem(
-            "syntax", path, Span.point(0, 0),
-            f"YAML aliases expand this document past {MAX_NODES} nodes; not read")])
+            "unanalysed", path, Span.point(0, 0), f"dioptra-lint could not analyse this file "
+            f"(internal error: {type(err).__name__}: {err}); please report it")])
     finally:
         loader.dispose()
 
 
 def _empty(path: Path, text: str, version: str, problems: list[Problem]) -> Experiment:
     return Experiment(path, version, None, (), (), (), (), (), (), tuple(problems), (), text)
-
-
-class _TooLarge(Exception):
-    pass
 
 
 def _read_root(reader: _ExperimentReader, root: yaml.Node | None, version: str) -> Experiment:
@@ -220,7 +218,6 @@ def _read_root(reader: _ExperimentReader, root: yaml.Node | None, version: str) 
                          f"with `tasks` and `graph`" if version != "graph" else
                          f"the entry-point file is {what}; Dioptra reads its `graph` mapping")
         return _empty(path, reader.text, version, reader.problems)
-    _count_nodes(root)
     sections: dict[str, tuple[yaml.Node, yaml.Node]] = {}
     keys: list[tuple[str, Span]] = []
     for k, v, name in reader.last_wins(root):
@@ -262,24 +259,6 @@ def _construct_document(reader: _ExperimentReader, root: yaml.Node) -> Any:
     except (yaml.YAMLError, TypeError, ValueError, OverflowError) as err:
         reader.problem("syntax", _span(root), f"YAML value cannot be read: {err}")
         return None
-
-
-def _count_nodes(root: yaml.Node) -> None:
-    """Refuse a document whose aliases expand past MAX_NODES (constructing it would take
-    memory without end); walks each node once per path, iteratively."""
-    seen_total = 0
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        seen_total += 1
-        if seen_total > MAX_NODES:
-            raise _TooLarge()
-        if isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
-        elif isinstance(node, yaml.MappingNode):
-            for k, v in node.value:
-                stack.append(k)
-                stack.append(v)
 
 
 # --------------------------------------------------------------------------- names

@@ -268,7 +268,7 @@ def parse_mlproject(path: Path, text: str) -> MLProject:
         kind = "unanalysed" if isinstance(err, (RecursionError, MemoryError)) else "syntax"
         return _empty(path, text, [Problem(kind, path, Span.point(0, 0), message)])
     try:
-        blowup = _alias_blowup(root, ALIAS_EXPANSION_LIMIT)
+        blowup = alias_blowup(root)
         if blowup is not None:
             return _empty(path, text, [Problem("unanalysed", path, _span(blowup[0]), blowup[1])])
         return _read_root(reader, root)
@@ -291,7 +291,8 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
-def _alias_blowup(root: yaml.Node | None, allowance: int) -> tuple[yaml.Node, str] | None:
+def alias_blowup(root: yaml.Node | None, allowance: int = ALIAS_EXPANSION_LIMIT
+                 ) -> tuple[yaml.Node, str] | None:
     """(the anchored node to blame, why) when the document, walked as a tree, has more than
     ``allowance`` nodes beyond those written, or an alias inside its own anchor; else None.
 

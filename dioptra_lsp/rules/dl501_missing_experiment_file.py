@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ..diagnostics import Diagnostic, Related, Severity
+from ..model import fs
 from ..model.explink import RUN
 from .base import Rule, RuleContext, did_you_mean
 
@@ -55,7 +56,7 @@ def _shown(path: Path, folder: Path) -> str:
 def _yaml_files(folder: Path, limit: int = 200) -> list[str]:
     found: list[str] = []
     base = len(folder.parts)
-    for here, dirs, files in os.walk(folder):
+    for here, dirs, files in fs.walk(folder):
         depth = len(Path(here).parts) - base
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__") if depth < 3 else []
         for name in sorted(files):

@@ -19,7 +19,7 @@ from .config import (
 from .diagnostics import Diagnostic
 from .model import fs
 from .model.project import EXPERIMENT_SUFFIXES, MLPROJECT_NAME, TOML_NAME, ProjectModel, load_project
-from .model.source import FILE_START, ReadError, read_source
+from .model.source import FILE_START, LineIndex, ReadError, line_index, read_source
 
 _NOQA = re.compile(r"#\s*noqa(?P<sep>\s*:\s*(?P<codes>[A-Za-z]+[0-9]+(?:[\s,]+[A-Za-z]+[0-9]+)*))?",
                    re.IGNORECASE)
@@ -127,7 +127,7 @@ def analyse(mlproject_path: Path, settings: Settings, overlay: dict[Path, str] |
             diag = _normalized(diag)
             found.setdefault((diag.path, diag.span, diag.code, diag.message), diag)
     texts = _Texts(project, overlay)
-    kept = [d for d in found.values()
+    kept = [_native_newlines(d, texts) for d in found.values()
             if not ignored_for_file(d.code, d.path, settings) and not texts.suppressed(d)]
     return project, sorted(kept, key=Diagnostic.sort_key)
 
@@ -187,6 +187,24 @@ def _checked(module, ctx) -> list[Diagnostic]:
                                        f"please report it")]
 
 
+def _native_newlines(diag: Diagnostic, texts: "_Texts") -> Diagnostic:
+    """Rules write fixes with ``\\n``; the text they insert gets the line break of the place it
+    goes (one CRLF line in an LF file stays the only one), for every front-end alike."""
+    fix = diag.fix
+    if fix is None or not any("\n" in e.new_text for e in fix.edits):
+        return diag
+    from .model.record import replace
+    from .model.source import adapt_newlines
+
+    edits = []
+    for edit in fix.edits:
+        index = texts.index(normalize(edit.path))
+        if index is not None and "\n" in edit.new_text:
+            edit = replace(edit, new_text=adapt_newlines(edit.new_text, index, edit.span.start.line))
+        edits.append(edit)
+    return replace(diag, fix=replace(fix, edits=tuple(edits)))
+
+
 def _normalized(diag: Diagnostic) -> Diagnostic:
     path = normalize(diag.path)
     if path == diag.path:
@@ -201,27 +219,29 @@ class _Texts:
 
     def __init__(self, project: ProjectModel, overlay: dict[Path, str] | None) -> None:
         self.overlay = overlay
-        self.cache: dict[Path, list[str]] = {}
+        self.cache: dict[Path, LineIndex | None] = {}
         # A comment cannot go inside a block-scalar command (it would become part of the
         # command): findings there are suppressed by a `# noqa` on the `command: >` line.
         self.blocks: list[tuple[Path, int, int]] = []
         if project.mlproject is not None:
-            self.cache[normalize(project.mlproject_path)] = project.mlproject.text.split("\n")
+            self.cache[normalize(project.mlproject_path)] = line_index(project.mlproject.text)
             for ep in project.mlproject.entry_points:
                 command = ep.command
                 if command is not None and command.style in (">", "|"):
                     self.blocks.append((normalize(project.mlproject_path), command.span.start.line,
                                         command.span.end.line))
         for path, script in project.scripts.items():
-            self.cache[normalize(path)] = script.text.split("\n")
+            self.cache[normalize(path)] = line_index(script.text)
+
+    def index(self, path: Path) -> LineIndex | None:
+        if path not in self.cache:
+            src = read_source(path, self.overlay)
+            self.cache[path] = None if isinstance(src, ReadError) else src.index
+        return self.cache[path]
 
     def line(self, path: Path, index: int) -> str:
-        lines = self.cache.get(path)
-        if lines is None:
-            src = read_source(path, self.overlay)
-            lines = [] if isinstance(src, ReadError) else src.text.split("\n")
-            self.cache[path] = lines
-        return lines[index] if 0 <= index < len(lines) else ""
+        lines = self.index(path)
+        return lines.line(index) if lines is not None else ""
 
     def suppressed(self, diag: Diagnostic) -> bool:
         line = diag.span.start.line

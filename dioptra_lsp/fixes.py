@@ -7,22 +7,17 @@ import tempfile
 from pathlib import Path
 
 from .diagnostics import Diagnostic, TextEdit
-from .model.source import Position
+from .model.source import Position, ReadError, line_index, read_source
 
 
 def offset_of(text: str, pos: Position) -> int:
-    offset = 0
-    for _ in range(pos.line):
-        nl = text.find("\n", offset)
-        if nl < 0:
-            return len(text)
-        offset = nl + 1
-    return min(offset + pos.character, len(text))
+    return line_index(text).offset(pos)
 
 
 def apply_edits(text: str, edits: list[TextEdit]) -> tuple[str, int]:
     """Apply edits that do not overlap (the first one wins); returns the text and how many applied."""
-    spans = sorted(((offset_of(text, e.span.start), offset_of(text, e.span.end), e) for e in edits),
+    index = line_index(text)
+    spans = sorted(((index.offset(e.span.start), index.offset(e.span.end), e) for e in edits),
                    key=lambda t: (t[0], t[1]))
     chosen = []
     last_end = -1
@@ -36,9 +31,8 @@ def apply_edits(text: str, edits: list[TextEdit]) -> tuple[str, int]:
     return text, len(chosen)
 
 
-def write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, data: bytes) -> None:
     """Write to a temporary file beside ``path`` and rename it over: never a half-written file."""
-    data = text.encode("utf-8")
     mode = None
     try:
         mode = os.stat(path).st_mode & 0o7777
@@ -74,15 +68,11 @@ def apply_fixes(diags: list[Diagnostic], *, unsafe: bool = False) -> int:
         count += 1
     applied = 0
     for path, edits in by_file.items():
-        raw = path.read_bytes()
-        text = raw.decode("utf-8")
-        crlf = "\r\n" in text
-        if crlf:
-            text = text.replace("\r\n", "\n")
-        new_text, n = apply_edits(text, edits)
-        if crlf:
-            new_text = new_text.replace("\n", "\r\n")
-        if new_text != text:
-            write_atomically(path, new_text)
+        source = read_source(path)
+        if isinstance(source, ReadError):
+            continue
+        new_text, n = apply_edits(source.text, edits)
+        if new_text != source.text:
+            write_atomically(path, source.encode(new_text))
         applied += n
     return min(applied, count)

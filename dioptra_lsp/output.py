@@ -8,6 +8,7 @@ import json
 from collections import Counter
 
 from .diagnostics import Diagnostic, Fix
+from .model.source import line_index
 
 
 def _where(d: Diagnostic) -> str:
@@ -143,7 +144,7 @@ class _SourceLines:
     def __call__(self, path) -> list[str] | None:
         if path not in self.cache:
             text = self.read(path)
-            self.cache[path] = text.split("\n") if text is not None else None
+            self.cache[path] = line_index(text).lines if text is not None else None
         return self.cache[path]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from lsprotocol import types as lsp
 
-from ..model.source import Position, Span
+from ..model.source import Position, Span, line_index
 
 
 def _units16(text: str) -> int:
@@ -65,5 +65,5 @@ class Codec:
 
 
 def split_lines(text: str) -> list[str]:
-    """Lines as the model counts them (``\\n`` separated; a ``\\r`` before it is not a column)."""
-    return [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
+    """Lines as the model and LSP count them (broken at ``\\r\\n``, ``\\r``, ``\\n`` only)."""
+    return line_index(text).lines

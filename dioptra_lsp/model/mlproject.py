@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from . import command as cmd, fs
-from .source import Position, ReadError, Span, read_source
+from .source import LineIndex, Position, ReadError, Span, line_index, read_source, yaml_agrees
 from .types import (
     MISSING,
     Command,
@@ -44,7 +44,6 @@ PARAMETER_KEYS = ("type", "default")
 #: 10^9 nodes.  Real MLprojects alias a parameter block or two: a few hundred nodes.
 ALIAS_EXPANSION_LIMIT = 100_000
 # The line breaks PyYAML counts in its marks (YAML 1.1): the lines ``source`` slices must agree.
-_YAML_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 # `{type:float}` and `{default 1}` are single odd keys: a known key glued to its value.
 _GLUED = re.compile(r"^(?P<key>[A-Za-z_]+)(?P<sep>\s*:\s*|\s+)(?P<value>.+)$", re.S)
 
@@ -102,19 +101,42 @@ def _relative_path_exists(folder: Path, value: Any) -> bool | None:
 _new = tuple.__new__
 
 
-def _span(node: yaml.Node) -> Span:
-    s, e = node.start_mark, node.end_mark
-    # tuple.__new__ directly: ~20 spans per parameter, NamedTuple.__new__ frames add up
-    return _new(Span, (_new(Position, (s.line, s.column)), _new(Position, (e.line, e.column))))
-
-
 class _Reader:
     def __init__(self, path: Path, text: str) -> None:
         self.path = path
         self.text = text
-        self.lines = _YAML_BREAK.split(text)   # as the marks count them
+        self.index = line_index(text)
+        # PyYAML's marks count lines as the model does unless the text holds a break only YAML
+        # knows (\x85, U+2028, U+2029); then positions go through the marks' offsets.
+        self.agrees = yaml_agrees(text)
+        self._yaml_lines: LineIndex | None = None
         self.problems: list[Problem] = []
         self.loader: Any = None
+
+    @property
+    def yaml_lines(self) -> LineIndex:
+        """The text broken into lines as YAML breaks them (what node marks count)."""
+        if self._yaml_lines is None:
+            from .yamlscalar import yaml_lines
+
+            self._yaml_lines = self.index if self.agrees else yaml_lines(self.text)
+        return self._yaml_lines
+
+    def position(self, mark) -> Position:
+        if self.agrees:
+            return _new(Position, (mark.line, mark.column))
+        return self.index.position(mark.index)
+
+    def span(self, node: yaml.Node) -> Span:
+        s, e = node.start_mark, node.end_mark
+        if self.agrees:
+            # tuple.__new__ directly: ~20 spans per parameter, NamedTuple.__new__ frames add up
+            return _new(Span, (_new(Position, (s.line, s.column)), _new(Position, (e.line, e.column))))
+        return _new(Span, (self.index.position(s.index), self.index.position(e.index)))
+
+    def line_of(self, node: yaml.Node) -> int:
+        """The 0-based model line where ``node`` starts."""
+        return self.position(node.start_mark).line
 
     def problem(self, kind: str, span: Span, message: str, **detail: Any) -> None:
         self.problems.append(Problem(kind, self.path, span, message, tuple(detail.items())))
@@ -163,7 +185,7 @@ class _Reader:
             flat = []
             for source in sources:
                 if not isinstance(source, yaml.MappingNode):
-                    self.problem("syntax", _span(source),
+                    self.problem("syntax", self.span(source),
                                  f"YAML error: a merge key `<<` takes a mapping or a list of "
                                  f"mappings, not a {_kind(source)}; PyYAML refuses the file, so "
                                  f"MLflow cannot load it")
@@ -188,9 +210,9 @@ class _Reader:
                 spelt, first_spelt = (self.source(n).strip("'\"") for n in (key_node, first))
                 what = (f"`{name}` is given twice in this mapping" if spelt == first_spelt else
                         f"`{spelt}` is the same key as `{first_spelt}` to YAML")
-                self.problem("duplicate-key", _span(key_node),
+                self.problem("duplicate-key", self.span(key_node),
                              f"key {what}; the last one wins (first at line "
-                             f"{first.start_mark.line + 1})", key=name, first_span=_span(first))
+                             f"{self.line_of(first) + 1})", key=name, first_span=self.span(first))
             else:
                 seen[key] = key_node
             out.append((key_node, value_node, name))
@@ -201,15 +223,16 @@ class _Reader:
         for k, v, name in pairs:
             null = v.tag == _NULL and isinstance(v, yaml.ScalarNode)   # _is_null, inlined
             empty = null and v.start_mark.index == v.end_mark.index
-            out.append(YamlKey(name, _span(k), null, None if empty else _span(v)))
+            out.append(YamlKey(name, self.span(k), null, None if empty else self.span(v)))
         return tuple(out)
 
     def source(self, node: yaml.Node) -> str:
         """The node as written when it fits on its line; else its value on one line (a block
         list is shown as the ``[1, 2]`` that MLflow's str() makes of it)."""
         s, e = node.start_mark, node.end_mark
-        if s.line == e.line:
-            return self.lines[s.line][s.column:e.column]
+        written = self.text[s.index:e.index]
+        if "\n" not in written and "\r" not in written:
+            return written
         if isinstance(node, yaml.ScalarNode):
             return str(node.value)
         return str(self.construct(node))
@@ -257,7 +280,7 @@ def parse_mlproject(path: Path, text: str) -> MLProject:
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
-        where = Span.point(mark.line, mark.column) if mark else Span.point(0, 0)
+        where = Span(reader.position(mark), reader.position(mark)) if mark else Span.point(0, 0)
         msg = f"YAML syntax error: {err.problem or err.context}"
         if err.context and err.problem:
             msg = f"YAML syntax error: {err.problem} ({err.context})"
@@ -268,9 +291,9 @@ def parse_mlproject(path: Path, text: str) -> MLProject:
         kind = "unanalysed" if isinstance(err, (RecursionError, MemoryError)) else "syntax"
         return _empty(path, text, [Problem(kind, path, Span.point(0, 0), message)])
     try:
-        blowup = alias_blowup(root)
+        blowup = alias_blowup(root, line_of=reader.line_of)
         if blowup is not None:
-            return _empty(path, text, [Problem("unanalysed", path, _span(blowup[0]), blowup[1])])
+            return _empty(path, text, [Problem("unanalysed", path, reader.span(blowup[0]), blowup[1])])
         return _read_root(reader, root)
     except RecursionError:
         return _empty(path, text, [Problem("unanalysed", path, Span.point(0, 0),
@@ -291,13 +314,14 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
-def alias_blowup(root: yaml.Node | None, allowance: int = ALIAS_EXPANSION_LIMIT
-                 ) -> tuple[yaml.Node, str] | None:
+def alias_blowup(root: yaml.Node | None, allowance: int = ALIAS_EXPANSION_LIMIT,
+                 line_of=lambda node: node.start_mark.line) -> tuple[yaml.Node, str] | None:
     """(the anchored node to blame, why) when the document, walked as a tree, has more than
     ``allowance`` nodes beyond those written, or an alias inside its own anchor; else None.
 
     Linear in the distinct nodes: each node's expanded size is computed once (iteratively: the
-    graph may be deeper than Python's recursion limit) from its children's.
+    graph may be deeper than Python's recursion limit) from its children's.  ``line_of`` gives
+    a node's 0-based line for the message (the reader's, in the model's lines).
     """
     if root is None:
         return None
@@ -322,7 +346,7 @@ def alias_blowup(root: yaml.Node | None, allowance: int = ALIAS_EXPANSION_LIMIT
             if total > limit:    # the first (innermost) value to cross the limit
                 return node, (
                     f"YAML aliases expand this document past {allowance:,} nodes beyond the "
-                    f"{len(seen):,} written: the value at line {node.start_mark.line + 1} alone "
+                    f"{len(seen):,} written: the value at line {line_of(node) + 1} alone "
                     f"expands to {total:,}. MLflow's loader shares repeated values, but every "
                     f"walk over them (a linter's, a JSON dump) takes for ever, so the file is "
                     f"not read further")
@@ -330,7 +354,7 @@ def alias_blowup(root: yaml.Node | None, allowance: int = ALIAS_EXPANSION_LIMIT
         if key in size:
             continue
         if key in open_:                      # an alias of its own ancestor: endless
-            return node, (f"the node anchored at line {node.start_mark.line + 1} contains an "
+            return node, (f"the node anchored at line {line_of(node) + 1} contains an "
                           f"alias of itself: walked as a tree it never ends (MLflow's loader "
                           f"builds a value that contains itself), so the file is not read further")
         open_.add(key)
@@ -347,7 +371,7 @@ def _read_root(reader: _Reader, root: yaml.Node | None) -> MLProject:
                        "MLproject is empty; MLflow expects a mapping with `entry_points`")
         return _empty(path, reader.text, reader.problems)
     if not isinstance(root, yaml.MappingNode):
-        reader.problem("structure", _span(root),
+        reader.problem("structure", reader.span(root),
                        f"MLproject is a {_kind(root)}, not a mapping; MLflow expects keys "
                        f"`name` and `entry_points`")
         return _empty(path, reader.text, reader.problems)
@@ -370,15 +394,15 @@ def _read_root(reader: _Reader, root: yaml.Node | None) -> MLProject:
             exists = None
             if key != "docker_env" and isinstance(value, str) and value:
                 exists = fs.exists(path.parent / value)
-            environments.append(EnvironmentRef(key, value, _span(value_node), _span(key_node), exists))
+            environments.append(EnvironmentRef(key, value, reader.span(value_node), reader.span(key_node), exists))
     if entry_points_node is None and spark_job is None:
-        reader.problem("structure", _span(root) if not pairs else top_keys[0].span,
+        reader.problem("structure", reader.span(root) if not pairs else top_keys[0].span,
                        "MLproject has no `entry_points` mapping; keys found: "
                        + ", ".join(k.name for k in top_keys))
     elif entry_points_node is None:
         pass   # a Databricks Spark job may do without: checked below
     elif not isinstance(entry_points_node, yaml.MappingNode):
-        reader.problem("structure", _span(entry_points_node),
+        reader.problem("structure", reader.span(entry_points_node),
                        f"`entry_points` is a {_kind(entry_points_node)}, not a mapping of entry point names")
     else:
         for key_node, value_node, ep_name in reader.pairs(entry_points_node):
@@ -396,7 +420,7 @@ def _check_spark_job(reader: _Reader, key_node: yaml.Node, node: yaml.Node,
                      environments: list[EnvironmentRef]) -> None:
     """What MLflow refuses in a ``databricks_spark_job`` project when it loads it."""
     if not isinstance(node, yaml.MappingNode):
-        reader.problem("structure", _span(node) if not _is_empty(node) else _span(key_node),
+        reader.problem("structure", reader.span(node) if not _is_empty(node) else reader.span(key_node),
                        f"`databricks_spark_job` is a {_kind(node)}, not a mapping with "
                        f"`python_file`, `parameters` and `python_libraries`")
         return
@@ -406,14 +430,14 @@ def _check_spark_job(reader: _Reader, key_node: yaml.Node, node: yaml.Node,
     # MLflow tests the entry point dict it built: ``entry_points: {}`` counts as none.
     has_entry_points = isinstance(entry_points_node, yaml.MappingNode) and bool(entry_points_node.value)
     if python_file is None and not has_entry_points:
-        reader.problem("structure", _span(key_node),
+        reader.problem("structure", reader.span(key_node),
                        "a Databricks Spark job needs `databricks_spark_job.python_file` or "
                        "`entry_points`; MLflow refuses a project with neither")
     elif python_file is not None and has_entry_points:
-        reader.problem("structure", _span(python_file),
+        reader.problem("structure", reader.span(python_file),
                        "a Databricks Spark job takes `databricks_spark_job.python_file` or "
                        f"`entry_points`, not both (`entry_points` is at line "
-                       f"{entry_points_node.start_mark.line + 1}); MLflow refuses the project")
+                       f"{reader.line_of(entry_points_node) + 1}); MLflow refuses the project")
     for ep in entry_points:
         for param in ep.parameters:
             if param.type == "path":
@@ -437,7 +461,7 @@ def _kind(node: yaml.Node) -> str:
 def _read_entry_point(reader: _Reader, name: str, key_node: yaml.Node,
                       node: yaml.Node) -> EntryPoint | None:
     if not isinstance(node, yaml.MappingNode):
-        reader.problem("structure", _span(key_node) if _is_empty(node) else _span(node),
+        reader.problem("structure", reader.span(key_node) if _is_empty(node) else reader.span(node),
                        f"entry point `{name}` is a {_kind(node)}, not a mapping with "
                        f"`parameters` and `command`")
         return None
@@ -449,14 +473,14 @@ def _read_entry_point(reader: _Reader, name: str, key_node: yaml.Node,
     has_command = False
     for k, v, key in pairs:
         if key == "parameters":
-            parameters_span = _span(k)
+            parameters_span = reader.span(k)
             if isinstance(v, yaml.MappingNode):
                 for pk, pv, pname in reader.pairs(v):
                     param = _read_parameter(reader, name, pname, pk, pv)
                     if param is not None:
                         parameters.append(param)
             elif not _is_null(v):
-                reader.problem("structure", _span(v),
+                reader.problem("structure", reader.span(v),
                                f"`parameters` of entry point `{name}` is a {_kind(v)}, not a "
                                f"mapping of parameter names to specs")
         elif key == "command":
@@ -464,17 +488,17 @@ def _read_entry_point(reader: _Reader, name: str, key_node: yaml.Node,
             if isinstance(v, yaml.ScalarNode) and not _is_null(v):
                 command = _read_command(reader, v)
             else:
-                reader.problem("structure", _span(k) if _is_empty(v) else _span(v),
+                reader.problem("structure", reader.span(k) if _is_empty(v) else reader.span(v),
                                f"`command` of entry point `{name}` is a {_kind(v)}, not a string")
     if not has_command:
-        reader.problem("structure", _span(key_node),
+        reader.problem("structure", reader.span(key_node),
                        f"entry point `{name}` has no `command`; MLflow cannot run it")
     # Like the dict MLflow builds: a repeated name keeps its first place and its last spec.
     unique: dict[str, MLParameter] = {}
     for param in parameters:
         unique[param.name] = param
-    return EntryPoint(name, _span(key_node), tuple(unique.values()), parameters_span, command, keys,
-                      Span(_span(key_node).start, _span(node).end))
+    return EntryPoint(name, reader.span(key_node), tuple(unique.values()), parameters_span, command, keys,
+                      Span(reader.span(key_node).start, reader.span(node).end))
 
 
 def _read_parameter(reader: _Reader, ep: str, name: str, key_node: yaml.Node,
@@ -483,21 +507,21 @@ def _read_parameter(reader: _Reader, ep: str, name: str, key_node: yaml.Node,
         value = reader.construct(node)
         glued = re.match(r"^([A-Za-z_][\w-]*)\s*:\s*(\S.*)$", name)
         if value is None and glued:   # `{lr:float}`: one key "lr:float" with no value
-            reader.problem("malformed-flow-mapping", _span(key_node),
+            reader.problem("malformed-flow-mapping", reader.span(key_node),
                            f"`{name}` is read by YAML as one parameter named `{name}` with no "
                            f"spec; write `{glued.group(1)}: {glued.group(2)}` (a space after the "
                            f"colon)", key=glued.group(1), value=glued.group(2))
             return None
         if isinstance(value, str):   # short form `name: float`
-            return MLParameter(name, _span(key_node), value, _span(node), MISSING, None, None,
-                               _span(node), (), True)
-        reader.problem("structure", _span(key_node) if _is_empty(node) else _span(node),
+            return MLParameter(name, reader.span(key_node), value, reader.span(node), MISSING, None, None,
+                               reader.span(node), (), True)
+        reader.problem("structure", reader.span(key_node) if _is_empty(node) else reader.span(node),
                        f"parameter `{name}` of entry point `{ep}` is "
                        f"{'empty' if value is None else f'`{reader.source(node)}`'}; write a type "
                        f"(`{name}: string`) or a mapping (`{name}: {{type: string, default: ...}}`)")
         return None
     if not isinstance(node, yaml.MappingNode):
-        reader.problem("structure", _span(node),
+        reader.problem("structure", reader.span(node),
                        f"parameter `{name}` of entry point `{ep}` is a {_kind(node)}; write a type "
                        f"or a mapping with `type` and `default`")
         return None
@@ -509,13 +533,13 @@ def _read_parameter(reader: _Reader, ep: str, name: str, key_node: yaml.Node,
     default_text = None
     for k, v, key in pairs:
         if key == "type":
-            ptype, type_span = reader.construct(v), _span(v)
+            ptype, type_span = reader.construct(v), reader.span(v)
         elif key == "default":
-            default, default_span = reader.construct(v), _span(v)
+            default, default_span = reader.construct(v), reader.span(v)
             default_text = reader.source(v)
     path_exists = _relative_path_exists(reader.path.parent, default) if ptype == "path" else None
-    return MLParameter(name, _span(key_node), ptype, type_span, default, default_span,
-                       default_text, _span(node), keys, False, path_exists)
+    return MLParameter(name, reader.span(key_node), ptype, type_span, default, default_span,
+                       default_text, reader.span(node), keys, False, path_exists)
 
 
 def _read_command(reader: _Reader, node: yaml.ScalarNode) -> Command:
@@ -526,10 +550,16 @@ def _read_command(reader: _Reader, node: yaml.ScalarNode) -> Command:
     s, e = node.start_mark, node.end_mark
     positions = None
     if isinstance(node.value, str) and node.value == value:
-        positions = scalar_positions(reader.lines, (s.line, s.column), (e.line, e.column),
+        positions = scalar_positions(reader.yaml_lines, (s.line, s.column), (e.line, e.column),
                                      node.style, value)
-    table = tuple(positions) if positions else ()
-    whole = _span(node)
+    if not positions:
+        table = ()
+    elif reader.agrees:     # YAML's lines are the model's
+        table = tuple(positions)
+    else:
+        starts, position = reader.yaml_lines.starts, reader.index.position
+        table = tuple(position(starts[line] + col) for line, col in positions)
+    whole = reader.span(node)
 
     def span_of(start: int, end: int) -> Span:
         return table_span(table, whole, start, end)

@@ -10,19 +10,23 @@ import ast
 import re
 from typing import Any, Iterator
 
-from .source import FILE_START, Position, SourceText, Span
+from .source import FILE_START, Position, SourceText, Span, line_index
 from .types import MISSING, FunctionParam, Problem, Unknown
 
 _new = tuple.__new__   # NamedTuple construction without its Python-level __new__
 _DEF_NAME = re.compile(r"(?:async\s+)?(?:def|class)\s+(\w+)")   # one pattern, not one per name
-_NEWLINE = re.compile(r"\r\n|\r|\n")   # the line breaks Python's tokenizer counts
 
 
 class Text:
-    """Converts ``ast`` coordinates to character positions and slices source by span."""
+    """Converts ``ast`` coordinates to character positions and slices source by span.
+
+    ``ast`` counts lines as the model does (``\\r\\n``, ``\\r``, ``\\n``), its columns are UTF-8
+    bytes within the line."""
 
     def __init__(self, text: str) -> None:
-        self.lines = _NEWLINE.split(text)
+        self.text = text
+        self.index = line_index(text)
+        self.lines = self.index.lines
         self.ascii = text.isascii()   # then byte columns are character columns everywhere
         self._bytes: dict[int, bytes] = {}
 
@@ -49,11 +53,12 @@ class Text:
         return Span.of(line, self.col(line, node.col_offset), end, self.col(end, end_col))
 
     def source(self, span: Span) -> str:
-        (l1, c1), (l2, c2) = (span.start.line, span.start.character), (span.end.line, span.end.character)
+        """The text of ``span`` exactly as written (its line breaks included)."""
+        (l1, c1), (l2, c2) = span
         if l1 == l2:
             return self.lines[l1][c1:c2] if l1 < len(self.lines) else ""
-        parts = [self.lines[l1][c1:], *self.lines[l1 + 1:l2], self.lines[l2][:c2] if l2 < len(self.lines) else ""]
-        return "\n".join(parts)
+        start, end = self.index.span_offsets(span)
+        return self.text[start:end]
 
     def node_source(self, node: ast.AST) -> str:
         return self.source(self.span(node))
@@ -78,7 +83,7 @@ def syntax_problem(source: SourceText, err: BaseException) -> Problem:
         end_col = max((err.end_offset or err.offset or 1) - 1, 0)
         if end_line == line and end_col <= col:
             end_col = col + 1
-        lines = _NEWLINE.split(source.text)
+        lines = source.lines
         if line < len(lines):  # keep the range on the text (the error may point past the end)
             col = min(col, len(lines[line]))
             if end_line < len(lines):

@@ -1,18 +1,29 @@
-"""Positions, spans and safe file reading: the one place that knows about text coordinates.
+"""Positions, spans, line indexes and safe file reading: the one text layer.
 
-Internally every position is 0-based (line, character) where ``character`` counts Unicode
-code points.  Front-ends convert once at their edge: the CLI prints 1-based columns, the
-language server converts to UTF-16 code units.
+Every position in the model is 0-based (line, character): lines are broken at ``\r\n``,
+``\r`` and ``\n`` only (what Python's tokenizer and LSP count), ``character`` counts Unicode
+code points.  A :class:`LineIndex` turns offsets into such positions and back; parsers whose
+lines differ (PyYAML also breaks at ``\x85``, U+2028 and U+2029) give offsets, converted here.
+Never ``str.splitlines()`` (it also breaks at ``\x0b``, ``\x0c``, ``\x1c``-``\x1e``, ...) or
+``split("\n")`` for positions.  Front-ends convert once at their edge: the CLI prints 1-based
+columns, the language server converts to UTF-16 code units.
+
+A :class:`SourceText` keeps a file's text exactly as decoded (line endings untouched); only a
+UTF-8 byte order mark is set apart (``bom``), and :meth:`SourceText.encode` puts it back.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import stat
+from bisect import bisect_right
+from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
-from .record import record
+from .record import cached, record
 
 #: Files larger than this are reported, not parsed (a 50 MB "MLproject" is not an MLproject).
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -50,22 +61,135 @@ _new = tuple.__new__
 FILE_START = Span.point(0, 0)
 
 
+#: Line breaks of the model, of Python's tokenizer and of LSP.
+LINE_BREAK = re.compile(r"\r\n?|\n")
+#: Line breaks of YAML 1.1 (PyYAML and libyaml): three more than the model's.
+YAML_LINE_BREAK = re.compile(r"\r\n?|[\n\x85\u2028\u2029]")
+_YAML_ONLY_BREAKS = ("\x85", "\u2028", "\u2029")
+BOM = "\ufeff"
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+class LineIndex:
+    """Where each line of a text starts: offset <-> :class:`Position`, both ways.
+
+    ``breaks`` is the line-break pattern: the model's (:data:`LINE_BREAK`) unless a parser's
+    own line numbers are being read (:data:`YAML_LINE_BREAK`).
+    """
+
+    __slots__ = ("text", "starts", "lines")
+
+    def __init__(self, text: str, breaks: re.Pattern = LINE_BREAK) -> None:
+        self.text = text
+        self.lines: list[str] = breaks.split(text)        # line contents, without their break
+        starts = [0]
+        starts.extend(m.end() for m in breaks.finditer(text))
+        self.starts = starts
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def line(self, index: int) -> str:
+        return self.lines[index] if 0 <= index < len(self.lines) else ""
+
+    def position(self, offset: int) -> Position:
+        offset = min(max(offset, 0), len(self.text))
+        line = bisect_right(self.starts, offset) - 1
+        col = offset - self.starts[line]
+        return _new(Position, (line, min(col, len(self.lines[line]))))
+
+    def offset(self, pos: Position) -> int:
+        """The offset of ``pos``; a column past the line's end stops at its end (before its
+        break), a line past the last one at the end of the text."""
+        line, col = pos
+        if line < 0:
+            return 0
+        if line >= len(self.starts):
+            return len(self.text)
+        return self.starts[line] + min(max(col, 0), len(self.lines[line]))
+
+    def span_offsets(self, span: Span) -> tuple[int, int]:
+        return self.offset(span.start), self.offset(span.end)
+
+    def ending(self, index: int) -> str:
+        """The line break that ends line ``index`` ("" for the last line)."""
+        if not 0 <= index < len(self.starts) - 1:
+            return ""
+        return self.text[self.starts[index] + len(self.lines[index]):self.starts[index + 1]]
+
+    def newline_at(self, line: int) -> str:
+        """The line break text inserted on ``line`` should use: that line's own, else the
+        nearest one above it, else the first in the file, else ``\n``."""
+        line = min(max(line, 0), len(self.starts) - 1)
+        for i in range(line, -1, -1):
+            ending = self.ending(i)
+            if ending:
+                return ending
+        match = LINE_BREAK.search(self.text)
+        return match.group() if match else "\n"
+
+
+@lru_cache(maxsize=64)
+def line_index(text: str) -> LineIndex:
+    """The model's line index of ``text`` (cached: the same text is looked up many times)."""
+    return LineIndex(text)
+
+
+def yaml_agrees(text: str) -> bool:
+    """True when YAML's line numbers are the model's: no \\x85, U+2028 or U+2029 in ``text``."""
+    return not any(ch in text for ch in _YAML_ONLY_BREAKS)
+
+
+def adapt_newlines(new_text: str, index: LineIndex, line: int) -> str:
+    """``new_text`` (written with ``\\n``) with the line break of the place it goes."""
+    if "\n" not in new_text:
+        return new_text
+    newline = index.newline_at(line)
+    return new_text if newline == "\n" else new_text.replace("\n", newline)
+
+
+def split_bom(text: str) -> tuple[str, bool]:
+    """An editor buffer or stdin text without its byte order mark, and whether it had one."""
+    return (text[1:], True) if text.startswith(BOM) else (text, False)
+
+
+def decode_utf8(data: bytes) -> tuple[str, bool]:
+    """UTF-8 bytes as text without the byte order mark, and whether there was one.
+
+    Raises ``UnicodeDecodeError`` (offsets into ``data``)."""
+    if data.startswith(_UTF8_BOM):
+        return data[3:].decode("utf-8"), True
+    return data.decode("utf-8"), False
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
 @record
 class SourceText:
-    """A file's text plus what is needed to turn offsets into positions."""
+    """A file's text exactly as decoded, minus a UTF-8 byte order mark (``bom`` says if there
+    was one); :attr:`index` turns offsets into positions and back."""
 
     path: Path
     text: str
+    bom: bool = False
+
+    @cached
+    def index(self) -> LineIndex:
+        return line_index(self.text)
 
     @property
     def lines(self) -> list[str]:
-        return self.text.split("\n")
+        return self.index.lines
 
     def offset_to_position(self, offset: int) -> Position:
-        before = self.text[:offset]
-        line = before.count("\n")
-        col = offset - (before.rfind("\n") + 1)
-        return Position(line, col)
+        return self.index.position(offset)
+
+    def encode(self, text: str | None = None) -> bytes:
+        """``text`` (default: this text) as the file's bytes: UTF-8, the BOM if it had one."""
+        data = (self.text if text is None else text).encode("utf-8", "surrogatepass")
+        return _UTF8_BOM + data if self.bom else data
 
 
 @record
@@ -159,15 +283,21 @@ def read_source(path: Path, overlay: "dict[Path, str] | None" = None) -> SourceT
     if overlay is not None:
         text = overlay.get(path)
         if text is not None:
-            return SourceText(path, text.replace("\r\n", "\n"))
+            return SourceText(path, *split_bom(text))
     data = read_bytes(path)
     if isinstance(data, ReadError):
         return data
+    return decode_source(path, data)
+
+
+def decode_source(path: Path, data: bytes) -> SourceText | ReadError:
+    """The text of a file's bytes (UTF-8, a BOM set apart), or why it is not one."""
     if b"\0" in data[:8192]:
         return ReadError(path, "binary file (contains NUL bytes), not text")
     try:
-        text = data.decode("utf-8-sig")
+        text, bom = decode_utf8(data)
     except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
-        return ReadError(path, f"not valid UTF-8 (byte 0x{data[err.start]:02x} on line {line})")
-    return SourceText(path, text.replace("\r\n", "\n"))
+        start = err.start + (3 if data.startswith(_UTF8_BOM) else 0)
+        line = len(LINE_BREAK.findall(data[:start].decode("utf-8", "replace"))) + 1
+        return ReadError(path, f"not valid UTF-8 (byte 0x{data[start]:02x} on line {line})")
+    return SourceText(path, text, bom)

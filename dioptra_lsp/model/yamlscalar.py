@@ -5,9 +5,16 @@ string; a ``{placeholder}`` on line 7 of it needs its own line and column.  We r
 scalar's value from the source following YAML's folding, escaping and chomping rules, keeping
 the source position of each character, and trust the result only if the rebuilt value equals
 what PyYAML constructed.  Otherwise the caller falls back to the node's own range.
+
+The work is done on *YAML's* lines (broken at ``\r\n``, ``\r``, ``\n``, ``\x85``, U+2028 and
+U+2029, as PyYAML does, so its marks index them) and each character's place leaves in those lines'
+coordinates: the caller turns them into model positions through the text layer (offsets).  Like
+libyaml, a break folds to ``\n`` except U+2028 and U+2029, which are kept as they are.
 """
 
 from __future__ import annotations
+
+from .source import YAML_LINE_BREAK, LineIndex
 
 _WS = " \t"
 
@@ -21,26 +28,42 @@ _HEX_ESCAPES = {"x": 2, "u": 4, "U": 8}
 Positions = list[tuple[int, int]]
 
 
-def scalar_positions(lines: list[str], start: tuple[int, int], end: tuple[int, int],
+def yaml_lines(text: str) -> LineIndex:
+    """``text`` broken into lines the way YAML breaks them (what node marks count)."""
+    return LineIndex(text, YAML_LINE_BREAK)
+
+
+def scalar_positions(lines: LineIndex, start: tuple[int, int], end: tuple[int, int],
                      style: str | None, value: str) -> Positions | None:
-    """Source (line, column) of each character of ``value``, or None if it cannot be mapped."""
+    """The YAML (line, column) of each character of ``value``, or None if it cannot be mapped.
+
+    ``lines`` are YAML's lines of the text; ``start``/``end`` the node marks' (line, column).
+    ``lines.starts[line] + column`` is the character's offset in the text."""
     try:
         if style in ("|", ">"):
             built, positions = _block(lines, start, end, style)
         else:
             built, positions = _flow(lines, start, end, style or "")
-    except (IndexError, ValueError):
+    except (IndexError, ValueError, KeyError):
         return None
     return positions if built == value else None
 
 
-def _flow(lines: list[str], start: tuple[int, int], end: tuple[int, int], style: str):
+def _folded_break(index: LineIndex, line: int) -> str:
+    """The break ending YAML line ``line`` as a scalar's value holds it ("" at the end)."""
+    ending = index.ending(line)
+    return ending if ending in ("\u2028", "\u2029") else ("\n" if ending else "")
+
+
+def _flow(index: LineIndex, start: tuple[int, int], end: tuple[int, int], style: str):
+    lines = index.lines
     (l0, c0), (l1, c1) = start, end
     if style in ("'", '"'):
         c0, c1 = c0 + 1, c1 - 1          # inside the quotes
     out: list[str] = []
-    pos: Positions = []
-    pending_breaks = 0
+    pos: list[tuple[int, int]] = []
+    leading = ""                         # the break after the last line with content
+    trailing: list[str] = []             # the breaks of the empty lines since
     escaped_break = False
     last_pos = (l0, c0)
     for ln in range(l0, l1 + 1):
@@ -61,24 +84,23 @@ def _flow(lines: list[str], start: tuple[int, int], end: tuple[int, int], style:
         body = seg[j:k]
         if not first:
             if body == "" and not last:
-                pending_breaks += 1
+                trailing.append(_folded_break(index, ln))
                 continue
             if escaped_break:
-                out.extend("\n" * pending_breaks)
-                pos.extend([last_pos] * pending_breaks)
-            elif pending_breaks == 0:
-                out.append(" ")
-                pos.append(last_pos)
+                sep = "".join(trailing)
+            elif leading == "\n":
+                sep = "".join(trailing) or " "
             else:
-                out.extend("\n" * pending_breaks)
-                pos.extend([last_pos] * pending_breaks)
-            pending_breaks = 0
+                sep = leading + "".join(trailing)
+            out.extend(sep)
+            pos.extend([last_pos] * len(sep))
+            trailing = []
         escaped_break = False
         if style == '"' and not last:
             tail = len(body) - len(body.rstrip("\\"))
             if tail % 2 == 1:            # a backslash before the line break joins the lines
                 escaped_break = True
-                body = seg[body_start:len(seg.rstrip("\n"))]  # keep spaces before the backslash
+                body = seg[body_start:]  # keep spaces before the backslash
                 body = body[:-1] if body.endswith("\\") else body
         i = 0
         while i < len(body):
@@ -105,10 +127,12 @@ def _flow(lines: list[str], start: tuple[int, int], end: tuple[int, int], style:
             pos.append(here)
             i += 1
         last_pos = (ln, s + body_start + len(body))
+        leading = _folded_break(index, ln)
     return "".join(out), pos
 
 
-def _block(lines: list[str], start: tuple[int, int], end: tuple[int, int], style: str):
+def _block(index: LineIndex, start: tuple[int, int], end: tuple[int, int], style: str):
+    lines = index.lines
     (l0, c0), (l1, c1) = start, end
     header = lines[l0][c0:].split("#", 1)[0].strip()
     chomp = "keep" if "+" in header else "strip" if "-" in header else "clip"
@@ -130,39 +154,38 @@ def _block(lines: list[str], start: tuple[int, int], end: tuple[int, int], style
         text = lines[ln]
         rows.append((ln, text[indent:] if len(text) >= indent else ""))
     # Trailing empty lines belong to chomping, not content.
+    after: list[int] = []
     while rows and rows[-1][1] == "":
-        rows.pop()
-    trailing = len(content) - len(rows)
+        after.append(rows.pop()[0])
     out: list[str] = []
-    pos: Positions = []
+    pos: list[tuple[int, int]] = []
     prev_kind: str | None = None
-    pending_empty = 0
+    leading = ""
+    trailing: list[str] = []
     last_pos = (l0, c0)
     for ln, text in rows:
         if text == "":
-            pending_empty += 1
+            trailing.append(_folded_break(index, ln))
             continue
         kind = "more" if text[0] in _WS else "normal"
         if prev_kind is None:
-            sep = "\n" * pending_empty
-        elif style == "|":
-            sep = "\n" * (pending_empty + 1)
-        elif prev_kind == "normal" and kind == "normal":
-            sep = " " if pending_empty == 0 else "\n" * pending_empty
+            sep = "".join(trailing)
+        elif style == ">" and leading == "\n" and prev_kind == "normal" and kind == "normal":
+            sep = "".join(trailing) or " "
         else:
-            sep = "\n" * (pending_empty + 1)
+            sep = leading + "".join(trailing)
         out.extend(sep)
         pos.extend([last_pos] * len(sep))
         for i, ch in enumerate(text):
             out.append(ch)
             pos.append((ln, indent + i))
         last_pos = (ln, indent + len(text))
+        leading = _folded_break(index, ln)
         prev_kind = kind
-        pending_empty = 0
+        trailing = []
     if rows and chomp != "strip":
-        # The last content line's break exists unless the file ends right after it.
-        has_break = rows[-1][0] < len(lines) - 1
-        tail = ("\n" if has_break else "") + ("\n" * trailing if chomp == "keep" else "")
+        tail = leading + ("".join(_folded_break(index, ln) for ln in reversed(after))
+                          if chomp == "keep" else "")
         out.extend(tail)
         pos.extend([last_pos] * len(tail))
     return "".join(out), pos

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..diagnostics import Diagnostic, Fix, Severity, TextEdit
-from ..model.source import Span
+from ..model.source import Span, line_index
 from ._cli import mismatches
 from .base import Rule, RuleContext, entry_point_commands
 
@@ -18,7 +18,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     mlproject = ctx.project.mlproject
     if mlproject is None:
         return
-    lines = mlproject.text.split("\n")
+    lines = line_index(mlproject.text).lines
     # A parameter another flag should have been fed by is DL203's finding, not a second one here.
     twins = {(m.entry_point.name, m.twin.name) for m in mismatches(ctx.project)}
     runs = _experiment_runs(ctx.project)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..diagnostics import Diagnostic, Fix, Related, Severity, TextEdit
-from ..model.source import Span
+from ..model.source import Span, line_index
 from .base import Rule, RuleContext, where
 
 RULE = Rule("DL208", "command-never-invoked", Severity.ERROR,
@@ -40,10 +40,12 @@ def _call_it(script, command) -> Fix | None:
     """Append the ``__main__`` block, when which command to call is not in doubt."""
     if script.entry_command is None:
         return None
-    lines = script.text.split("\n")
+    lines = line_index(script.text).lines
     end = Span.point(len(lines) - 1, len(lines[-1]))
-    # Two blank lines before the block, counting the newlines the file already ends with.
-    trailing = len(script.text) - len(script.text.rstrip("\n"))
+    # Two blank lines before the block, counting the line breaks the file already ends with.
+    trailing = 0
+    while trailing < len(lines) - 1 and lines[-1 - trailing] == "":
+        trailing += 1
     gap = "\n" * max(3 - trailing, 0)
     return Fix(f"Call `{command.function}()` under `if __name__ == \"__main__\":`",
                (TextEdit(script.path, end, f"{gap}if __name__ == \"__main__\":\n"

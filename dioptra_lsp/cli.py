@@ -122,18 +122,23 @@ def check(paths, select, extend_select, ignore, exclude, extend_exclude, output_
 
     if config_file is not None and not fs.is_file(config_file):
         raise click.UsageError(f"config file {config_file} does not exist")
+    fix_problems: list[str] = []
     try:
-        result = run(paths, config=config_file, overrides=overrides, overlay=overlay)
+        if fix:
+            from .fixes import fix_paths
+
+            report = fix_paths(paths, config=config_file, overrides=overrides)
+            result, fix_problems = report.result, report.problems
+            if report.fixed and not (quiet or silent):
+                click.echo(f"Fixed {report.fixed} finding{'s' if report.fixed != 1 else ''}.",
+                           err=True)
+        else:
+            result = run(paths, config=config_file, overrides=overrides, overlay=overlay)
     except ConfigError as err:
         click.echo(f"dioptra-lint: {err}", err=True)
         sys.exit(2)
-    if fix:
-        from .fixes import apply_fixes
-
-        fixed = apply_fixes(result.diagnostics)
-        if fixed:
-            click.echo(f"Fixed {fixed} finding{'s' if fixed != 1 else ''}.", err=True)
-            result = run(paths, config=config_file, overrides=overrides)
+    for problem in fix_problems:
+        click.echo(f"dioptra-lint: {problem}", err=True)
     for error in result.errors:
         click.echo(f"dioptra-lint: {error}", err=True)
     if not (quiet or silent):
@@ -151,7 +156,7 @@ def check(paths, select, extend_select, ignore, exclude, extend_exclude, output_
     failing = any(d.severity >= threshold for d in result.diagnostics)
     if result.errors:    # a missing path, a broken config: part of the input went unchecked
         sys.exit(2)
-    sys.exit(1 if failing and not exit_zero else 0)
+    sys.exit(1 if (failing and not exit_zero) or fix_problems else 0)
 
 
 def _report(result, output_format: str, statistics: bool, overlay, *, with_summary: bool) -> str:

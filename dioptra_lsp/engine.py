@@ -36,6 +36,18 @@ class LintResult:
         self.skipped: list[str] = []
         self.projects = 0
         self.files: set[Path] = set()
+        # What each project's analysis was and read: lets --fix re-analyse only the projects
+        # an edit touches (:func:`rerun`).
+        self.jobs: list[tuple[Path, Settings, frozenset[Path] | None]] = []
+        self.outputs: list[tuple[list[Path], list[Diagnostic]]] = []
+
+    def roots(self) -> set[Path]:
+        """The folders of the projects checked and their configured plugin folders."""
+        out: set[Path] = set()
+        for mlproject, settings, _ in self.jobs:
+            out.add(mlproject.parent)
+            out.update(settings.plugin_dirs)
+        return out
 
 
 def normalize(path: Path) -> Path:
@@ -338,13 +350,31 @@ def run(paths: Iterable[Path], *, config: Path | None = None, overrides: Overrid
         settings = settings_or_none(mlproject.parent)
         if settings is not None:
             jobs.append((mlproject, settings, frozenset(only) if only is not None else None))
-    for files, diags in _analyse_all(jobs, overlay):
+    return _collect(result, jobs, _analyse_all(jobs, overlay))
+
+
+def _collect(result: LintResult, jobs, outputs) -> LintResult:
+    result.jobs, result.outputs = list(jobs), list(outputs)
+    for files, diags in outputs:
         result.projects += 1
         result.files.update(files)
         result.diagnostics.extend(diags)
     unique = {(d.path, d.span, d.code, d.message): d for d in result.diagnostics}
     result.diagnostics = merge_groups(sorted(unique.values(), key=Diagnostic.sort_key))
     return result
+
+
+def rerun(previous: LintResult, changed: Iterable[Path],
+          overlay: dict[Path, str] | None = None) -> LintResult:
+    """``previous`` with the projects that read one of ``changed`` analysed again."""
+    changed = {normalize(p) for p in changed}
+    outputs = list(previous.outputs)
+    again = [i for i, (files, _) in enumerate(outputs) if changed & set(files)]
+    for i, output in zip(again, _analyse_all([previous.jobs[i] for i in again], overlay)):
+        outputs[i] = output
+    result = LintResult()
+    result.errors, result.skipped = list(previous.errors), list(previous.skipped)
+    return _collect(result, previous.jobs, outputs)
 
 
 def _analyse_one(job: tuple[Path, Settings, frozenset[Path] | None],
@@ -368,7 +398,7 @@ PARALLEL_THRESHOLD = 24
 def _analyse_all(jobs, overlay):
     """Projects are independent: lint them on every core (fork keeps the imports warm)."""
     workers = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8)
-    if overlay is not None or workers < 2 or len(jobs) < PARALLEL_THRESHOLD:
+    if workers < 2 or len(jobs) < PARALLEL_THRESHOLD:
         return [_analyse_one(job, overlay) for job in jobs]
     import multiprocessing   # only now: importing it costs ~20 ms, a pre-commit run's worth
 
@@ -376,10 +406,22 @@ def _analyse_all(jobs, overlay):
         return [_analyse_one(job, overlay) for job in jobs]
     import concurrent.futures
 
+    global _FORKED_OVERLAY
     chunk = max(1, len(jobs) // (workers * 8))
     context = multiprocessing.get_context("fork")
-    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
-        return list(pool.map(_analyse_one, jobs, chunksize=chunk))
+    _FORKED_OVERLAY = overlay      # the workers inherit it through fork, not one pickle per job
+    try:
+        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+            return list(pool.map(_analyse_forked, jobs, chunksize=chunk))
+    finally:
+        _FORKED_OVERLAY = None
+
+
+_FORKED_OVERLAY: dict[Path, str] | None = None
+
+
+def _analyse_forked(job):
+    return _analyse_one(job, _FORKED_OVERLAY)
 
 
 def lint_paths(paths: Iterable[Path | str], **options) -> list[Diagnostic]:

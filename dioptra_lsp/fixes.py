@@ -1,13 +1,36 @@
-"""Apply fixes to files: non-overlapping edits, written atomically, bytes outside edits kept."""
+"""``--fix``: apply fixes until nothing more changes, check the result, write each file once.
+
+What holds, by construction:
+
+* an edit is applied only to the text it was computed from: every round is analysed on the
+  in-memory texts the edits then apply to, and a file is written only if the disk still holds
+  the bytes that were read (else everything is analysed again);
+* fixes are applied until nothing more changes (one fix can expose another), then the result
+  is checked: a file in which the fixes introduce a parse error or a finding that was not there
+  before is left as it was, and said so;
+* every byte outside an edit survives: the text is kept exactly (line endings per line, the
+  byte order mark), inserted text takes the line break of its place (done by the engine), the
+  file keeps its mode and, where it can, its owner;
+* only regular files inside the projects being checked (their folders and configured plugin
+  folders) are written, a symlink only when its target is inside them; anything else is one
+  line naming the file, and the other files are still fixed.
+"""
 
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 from .diagnostics import Diagnostic, TextEdit
-from .model.source import Position, ReadError, line_index, read_source
+from .model.source import Position, ReadError, SourceText, content_hash, line_index, read_source
+
+#: Rounds of fixes before giving up on a fixpoint (ruff stops at 100; ours converge in 2-3).
+MAX_ROUNDS = 20
+#: Whole fix runs when files change on disk while they are being fixed.
+MAX_ATTEMPTS = 3
 
 
 def offset_of(text: str, pos: Position) -> int:
@@ -31,11 +54,238 @@ def apply_edits(text: str, edits: list[TextEdit]) -> tuple[str, int]:
     return text, len(chosen)
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``path`` and rename it over: never a half-written file."""
-    mode = None
+def choose_fixes(diags: list[Diagnostic], texts: dict[Path, str], *, unsafe: bool = False
+                 ) -> dict[Path, tuple[list[TextEdit], int]]:
+    """Per file, the edits of the fixes that can be applied together, and how many fixes.
+
+    Whole fixes only (all their edits land, or none), each in one file (multi-file fixes are
+    left to the editor, where they can be reviewed), none overlapping one chosen before."""
+    taken: dict[Path, list[tuple[int, int]]] = {}
+    out: dict[Path, tuple[list[TextEdit], int]] = {}
+    for diag in diags:
+        fix = diag.fix
+        if fix is None or (not fix.safe and not unsafe) or not fix.edits:
+            continue
+        paths = {_key(e.path) for e in fix.edits}
+        if len(paths) != 1:
+            continue
+        (path,) = paths
+        if path not in texts:
+            continue
+        index = line_index(texts[path])
+        ranges = [index.span_offsets(e.span) for e in fix.edits]
+        chosen = taken.setdefault(path, [])
+        if any(_overlap(r, c) for r in ranges for c in chosen):
+            continue
+        chosen.extend(ranges)
+        edits, count = out.get(path, ([], 0))
+        out[path] = (edits + list(fix.edits), count + 1)
+    return out
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    # Two insertions at one place would land in an order nobody chose: the second waits.
+    return a[0] < b[1] and b[0] < a[1] or a[0] == b[0]
+
+
+def _key(path: Path) -> Path:
+    return Path(os.path.normpath(path))
+
+
+class Overlay(dict):
+    """In-memory texts by normalised path (the model may reach ``ep/src/../src/a.py``)."""
+
+    def get(self, key, default=None):  # type: ignore[override]
+        return dict.get(self, _key(key), default) if key is not None else default
+
+    def __contains__(self, key) -> bool:  # type: ignore[override]
+        return dict.__contains__(self, _key(key))
+
+
+class FixReport:
+    """What ``--fix`` did: how many fixes landed, the files written, one line per file it
+    could not fix, and the analysis of the tree as it now is on disk."""
+
+    def __init__(self) -> None:
+        self.fixed = 0
+        self.written: list[Path] = []
+        self.problems: list[str] = []
+        self.result = None
+
+
+def fix_paths(paths, *, unsafe: bool = False, **options) -> FixReport:
+    """Lint ``paths`` like ``check`` (``options`` are :func:`engine.run`'s), apply the fixes,
+    and return what happened."""
+    from .engine import rerun, run
+
+    report = FixReport()
+    result = run(paths, **options)
+    for attempt in range(MAX_ATTEMPTS):
+        session = _Session(result, unsafe, report)
+        session.fix()
+        moved = session.write(last=attempt == MAX_ATTEMPTS - 1)
+        if not moved:
+            break
+        result = run(paths, **options)     # a file changed under us: start from the disk again
+    # The report is about the disk as it now is: what was written, and what could not be.
+    held = list(session.texts)
+    report.result = rerun(session.result, held) if held else session.result
+    return report
+
+
+class _Session:
+    """One fix run over an analysis: rounds in memory, then the check, then the writes."""
+
+    def __init__(self, result, unsafe: bool, report: FixReport) -> None:
+        self.result = result
+        self.unsafe = unsafe
+        self.report = report
+        self.roots = [os.path.realpath(r) for r in result.roots()]
+        self.originals: dict[Path, SourceText] = {}
+        self.hashes: dict[Path, str] = {}
+        self.texts = Overlay()
+        self.refused: set[Path] = set()
+        self.before: dict[Path, Counter] = {}
+        self.fixed: Counter = Counter()
+
+    def fix(self) -> None:
+        from .engine import rerun
+
+        rounds = 0
+        while rounds < MAX_ROUNDS:
+            wanted = choose_fixes(self.result.diagnostics, _Everything(), unsafe=self.unsafe)
+            new = [p for p in wanted if p not in self.originals and p not in self.refused]
+            if new:       # files met for the first time (each once: this ends)
+                for path in new:
+                    self._take(path)
+                # Analyse the exact texts now held: the edits must come from them.
+                self.result = rerun(self.result, new, self.texts)
+                for path in new:
+                    if path in self.texts:
+                        self.before[path] = _codes(self.result.diagnostics, path)
+                continue
+            rounds += 1
+            plan = choose_fixes(self.result.diagnostics, self.texts, unsafe=self.unsafe)
+            changed = []
+            for path, (edits, count) in plan.items():
+                new_text, _ = apply_edits(self.texts[path], edits)
+                if new_text != self.texts[path]:
+                    self.texts[path] = new_text
+                    self.fixed[path] += count
+                    changed.append(path)
+            if not changed:
+                break
+            self.result = rerun(self.result, changed, self.texts)
+        self._check()
+
+    def _take(self, path: Path) -> None:
+        reason = writable(path, self.roots)
+        source = read_source(path) if reason is None else None
+        if isinstance(source, ReadError):
+            reason = source.message
+        if reason is not None:
+            self.refused.add(path)
+            self.report.problems.append(f"{path.as_posix()}: not fixed: {reason}")
+            return
+        self.originals[path] = source
+        self.hashes[path] = content_hash(source.encode())
+        self.texts[path] = source.text
+
+    def _check(self) -> None:
+        """Leave a file as it was when its fixes introduce a parse error or a new finding."""
+        from .engine import rerun
+
+        for _ in range(MAX_ROUNDS):
+            bad = {}
+            for path, text in self.texts.items():
+                if text == self.originals[path].text:
+                    continue
+                new = _codes(self.result.diagnostics, path) - self.before.get(path, Counter())
+                if new:
+                    bad[path] = new
+            if not bad:
+                return
+            for path, new in bad.items():
+                self.texts[path] = self.originals[path].text
+                self.fixed.pop(path, None)
+                shown = ", ".join(sorted(new))
+                what = "a syntax error" if "DL001" in new else "new findings"
+                self.report.problems.append(
+                    f"{path.as_posix()}: fixes not applied: they would introduce {what} "
+                    f"({shown}); the file is left as it was")
+            self.result = rerun(self.result, bad, self.texts)
+
+    def write(self, last: bool) -> bool:
+        """Write every changed file once; True when one changed on disk meanwhile (redo)."""
+        moved = False
+        for path, text in self.texts.items():
+            original = self.originals[path]
+            if text == original.text:
+                continue
+            current = read_source(path)
+            if isinstance(current, ReadError) or content_hash(current.encode()) != self.hashes[path]:
+                if last:
+                    self.report.problems.append(
+                        f"{path.as_posix()}: not fixed: it keeps changing on disk while being fixed")
+                    self.refused.add(path)
+                else:
+                    moved = True
+                continue
+            try:
+                write_atomically(Path(os.path.realpath(path)), original.encode(text))
+            except OSError as err:
+                self.refused.add(path)
+                self.report.problems.append(
+                    f"{path.as_posix()}: not fixed: cannot write it: {err.strerror or err}")
+                continue
+            self.report.written.append(path)
+            self.report.fixed += self.fixed[path]
+        return moved
+
+
+class _Everything:
+    """A ``texts`` stand-in that accepts every path (to list the files fixes would touch)."""
+
+    def __contains__(self, key) -> bool:
+        return True
+
+    def __getitem__(self, key) -> str:
+        return ""
+
+
+def _codes(diags: list[Diagnostic], path: Path) -> Counter:
+    return Counter(d.code for d in diags if _key(d.path) == path)
+
+
+def writable(path: Path, roots: list[str]) -> str | None:
+    """Why ``--fix`` must not write ``path`` (None: it may)."""
+    real = os.path.realpath(path)
+    if not any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in roots):
+        via = f" (a symlink to {real})" if os.path.islink(path) else ""
+        return f"it is outside the projects being checked{via}"
     try:
-        mode = os.stat(path).st_mode & 0o7777
+        info = os.stat(real)
+        folder = os.stat(os.path.dirname(real))
+    except OSError as err:
+        return f"cannot read it: {err.strerror or err}"
+    if not stat.S_ISREG(info.st_mode):
+        return "not a regular file"
+    if info.st_nlink > 1:
+        return (f"it has {info.st_nlink} hard links; a fix would split them (edit it by hand "
+                f"or break the link)")
+    if not info.st_mode & 0o222 or not os.access(real, os.W_OK):
+        return "the file is read-only"
+    if not folder.st_mode & 0o222 or not os.access(os.path.dirname(real), os.W_OK | os.X_OK):
+        return "its folder is read-only"
+    return None
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside ``path`` (its real place) and rename it over: never a
+    half-written file; the mode and, where allowed, the owner are kept."""
+    info = None
+    try:
+        info = os.stat(path)
     except OSError:
         pass
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -44,35 +294,17 @@ def write_atomically(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, os.path.realpath(path))
+        if info is not None:
+            os.chmod(tmp, stat.S_IMODE(info.st_mode))
+            if (info.st_uid, info.st_gid) != (os.getuid(), os.getgid()):
+                try:
+                    os.chown(tmp, info.st_uid, info.st_gid)
+                except OSError:
+                    pass     # not root: the file becomes ours, as any editor's save would
+        os.replace(tmp, path)
     except BaseException:
         try:
             os.unlink(tmp)
         except OSError:
             pass
         raise
-
-
-def apply_fixes(diags: list[Diagnostic], *, unsafe: bool = False) -> int:
-    """Apply every safe fix (whole fixes only: all its edits land, or none); returns how many."""
-    by_file: dict[Path, list[TextEdit]] = {}
-    count = 0
-    for diag in diags:
-        if diag.fix is None or (not diag.fix.safe and not unsafe):
-            continue
-        if len({e.path for e in diag.fix.edits}) != 1:
-            continue   # multi-file fixes are left to the editor, where they can be reviewed
-        by_file.setdefault(diag.fix.edits[0].path, []).extend(diag.fix.edits)
-        count += 1
-    applied = 0
-    for path, edits in by_file.items():
-        source = read_source(path)
-        if isinstance(source, ReadError):
-            continue
-        new_text, n = apply_edits(source.text, edits)
-        if new_text != source.text:
-            write_atomically(path, source.encode(new_text))
-        applied += n
-    return min(applied, count)

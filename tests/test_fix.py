@@ -16,11 +16,11 @@ name: demo
 entry_points:
   main:
     parameters:
-      data_dir: {type: str, default: /nfs/data}
+      data_dir: {type: text, default: /nfs/data}
       epochs: {type: float, default: 3}
     command: python src/train.py --data-dir {data_dir} --epochs {epochs}
 """
-FIXED = BROKEN.replace("{type: str,", "{type: string,")
+FIXED = BROKEN.replace("{type: text,", "{type: string,")
 
 
 def _fix(tmp_path, data: bytes) -> tuple[bytes, object]:
@@ -35,7 +35,7 @@ def test_a_yaml_only_line_break_before_the_fix_does_not_shift_it(tmp_path, separ
     # PyYAML counts a line where the model (and every editor) does not.
     text = BROKEN.replace("name: demo\n", f"name: demo  # a{separator}# b\n")
     after, result = _fix(tmp_path, text.encode())
-    assert after == text.replace("{type: str,", "{type: string,").encode(), result.stderr
+    assert after == text.replace("{type: text,", "{type: string,").encode(), result.stderr
     assert "DL104" not in result.stdout
 
 
@@ -47,15 +47,15 @@ def test_carriage_return_only_file_is_fixed_in_place(tmp_path):
 
 
 def test_bom_is_kept_and_does_not_shift_line_one(tmp_path):
-    text = "entry_points: {main: {parameters: {x: {type: str}}, command: 'python src/train.py --data-dir {x} --epochs 1'}}\n"
+    text = "entry_points: {main: {parameters: {x: {type: text}}, command: 'python src/train.py --data-dir {x} --epochs 1'}}\n"
     after, result = _fix(tmp_path, b"\xef\xbb\xbf" + text.encode())
-    assert after == b"\xef\xbb\xbf" + text.replace("{type: str}", "{type: string}").encode()
+    assert after == b"\xef\xbb\xbf" + text.replace("{type: text}", "{type: string}").encode()
     check = cli("check", "--format", "json", "ep", cwd=tmp_path)
     write_project(tmp_path / "ep")
     (tmp_path / "ep" / "MLproject").write_bytes(b"\xef\xbb\xbf" + text.encode())
     found = json.loads(cli("check", "--format", "json", "ep", cwd=tmp_path).stdout)
     (dl104,) = [d for d in found if d["code"] == "DL104"]
-    assert text[dl104["column"] - 1:dl104["end_column"] - 1] == "str"
+    assert text[dl104["column"] - 1:dl104["end_column"] - 1] == "text"
     assert check.returncode == 0
 
 
@@ -81,7 +81,7 @@ def test_inserted_text_takes_the_line_break_of_its_place(tmp_path, newline):
 
 def test_fixes_run_to_a_fixpoint_and_a_second_run_changes_nothing(tmp_path):
     # DL103's fix exposes `type: str`, which DL104 then fixes: as in ruff, both in one run.
-    text = BROKEN.replace("{type: str,", "{type:str,")
+    text = BROKEN.replace("{type: text,", "{type:text,")
     after, result = _fix(tmp_path, text.encode())
     assert after == FIXED.encode(), result.stdout + result.stderr
     assert "Fixed 2 findings." in result.stderr and result.returncode == 0
@@ -92,7 +92,7 @@ def test_fixes_run_to_a_fixpoint_and_a_second_run_changes_nothing(tmp_path):
 
 def test_a_fix_that_breaks_the_yaml_is_rolled_back_and_said(tmp_path):
     # `{default:#x}` is one odd key; `default: #x` would turn the rest of the line into a comment.
-    text = BROKEN.replace("data_dir: {type: str, default: /nfs/data}",
+    text = BROKEN.replace("data_dir: {type: text, default: /nfs/data}",
                           "data_dir: {default:#x, type: string}")
     after, result = _fix(tmp_path, text.encode())
     assert after == text.encode()
@@ -103,7 +103,7 @@ def test_a_fix_that_breaks_the_yaml_is_rolled_back_and_said(tmp_path):
 def test_a_fix_that_exposes_a_new_finding_is_rolled_back(tmp_path):
     text = BROKEN.replace("epochs: {type: float, default: 3}", "epochs: {type:float, default: abc}")
     after, result = _fix(tmp_path, text.encode())
-    # DL104's fix (str -> string) is in the same file: the file is left whole as it was.
+    # DL104's fix (text -> string) is in the same file: the file is left whole as it was.
     assert after == text.encode()
     assert "they would introduce new findings (DL105)" in result.stderr
     assert result.returncode == 1

@@ -64,7 +64,7 @@ def projects(draw):
     """(files as written, files as the fixes must leave them), by relative path."""
     sep = draw(YAML_SEPARATORS)
     epochs_glued = draw(st.booleans())             # DL103: `{type:float}`
-    label_type = draw(st.sampled_from(["string", "str", "str-glued"]))   # DL104 (and DL103)
+    label_type = draw(st.sampled_from(["string", "text", "text-glued"]))   # DL104 (and DL103)
     comment = draw(st.booleans())
     before, after = [], []
 
@@ -80,7 +80,7 @@ def projects(draw):
     line("      data_dir: {type: path, default: /nfs/data}")
     epochs = "{type:float, default: 3}" if epochs_glued else "{type: float, default: 3}"
     line(f"      epochs: {epochs}", "      epochs: {type: float, default: 3}")
-    label_spec = {"string": "type: string", "str": "type: str", "str-glued": "type:str"}[label_type]
+    label_spec = {"string": "type: string", "text": "type: text", "text-glued": "type:text"}[label_type]
     line(f'      label: {{{label_spec}, default: "x{sep}y"}}',
          f'      label: {{type: string, default: "x{sep}y"}}')
     if draw(st.booleans()):     # a folded command: its characters are mapped line by line

@@ -25,16 +25,12 @@ from collections import Counter
 from pathlib import Path
 
 from .diagnostics import Diagnostic, TextEdit
-from .model.source import Position, ReadError, SourceText, content_hash, line_index, read_source
+from .model.source import ReadError, SourceText, content_hash, line_index, read_source
 
 #: Rounds of fixes before giving up on a fixpoint (ruff stops at 100; ours converge in 2-3).
 MAX_ROUNDS = 20
 #: Whole fix runs when files change on disk while they are being fixed.
 MAX_ATTEMPTS = 3
-
-
-def offset_of(text: str, pos: Position) -> int:
-    return line_index(text).offset(pos)
 
 
 def apply_edits(text: str, edits: list[TextEdit]) -> tuple[str, int]:

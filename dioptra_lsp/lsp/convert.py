@@ -37,9 +37,29 @@ def to_lsp_diagnostic(d: Diagnostic, lines_of, codec) -> lsp.Diagnostic:
     )
 
 
-def workspace_edit(edits: list[TextEdit], lines_of, codec) -> lsp.WorkspaceEdit:
+def workspace_edit(edits: list[TextEdit], lines_of, codec,
+                   versions: dict[Path, int] | None = None) -> lsp.WorkspaceEdit:
+    """The edits as a WorkspaceEdit.  With ``versions`` (the client takes ``documentChanges``),
+    one ``TextDocumentEdit`` per document, carrying the version of the buffer the edits were
+    computed on (null: the file on disk), so that a client never applies them to another."""
     changes: dict[str, list[lsp.TextEdit]] = {}
+    paths: dict[str, Path] = {}
     for e in edits:
-        changes.setdefault(uri_of(e.path), []).append(
+        uri = uri_of(e.path)
+        paths.setdefault(uri, e.path)
+        changes.setdefault(uri, []).append(
             lsp.TextEdit(range=codec.range(lines_of(e.path), e.span), new_text=e.new_text))
-    return lsp.WorkspaceEdit(changes=changes)
+    if versions is None:
+        return lsp.WorkspaceEdit(changes=changes)
+    return lsp.WorkspaceEdit(document_changes=[
+        lsp.TextDocumentEdit(
+            text_document=lsp.OptionalVersionedTextDocumentIdentifier(
+                uri=uri, version=versions.get(_norm(paths[uri]))),
+            edits=found)
+        for uri, found in changes.items()])
+
+
+def _norm(path: Path) -> Path:
+    import os
+
+    return Path(os.path.normpath(os.path.abspath(path)))

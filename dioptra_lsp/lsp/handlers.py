@@ -14,9 +14,8 @@ from typing import Any
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcException, JsonRpcInternalError, JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
-from pygls.protocol import LanguageServerProtocol
+from pygls.protocol import LanguageServerProtocol, lsp_method
 from pygls.uris import to_fs_path
-from pygls.workspace import TextDocument
 
 from .. import __version__
 from ..config import ConfigError
@@ -41,6 +40,15 @@ class _Ignored:
 
 
 class DioptraProtocol(LanguageServerProtocol):
+    @lsp_method(lsp.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: lsp.DidChangeTextDocumentParams):
+        # Only our handler sees a change.  pygls's own copy of the document breaks lines with
+        # str.splitlines() and, where its lines disagree with the client's (U+2028, \x0c, ...),
+        # rewrites the change's range in place before any handler runs.
+        handler = self.fm.features.get(lsp.TEXT_DOCUMENT_DID_CHANGE)
+        if handler is not None:
+            yield handler, (params,), None
+
     def structure_message(self, data):
         try:
             return super().structure_message(data)
@@ -62,6 +70,7 @@ class DioptraLanguageServer(LanguageServer):
         self.codec = Codec("utf-16")
         self.linter = Linter(self.state, self._published, self._log_error)
         self.pull = False                 # the client pulls diagnostics (textDocument/diagnostic)
+        self.document_changes = False     # the client takes versioned WorkspaceEdit.documentChanges
         self.refresh = False              # ... and accepts workspace/diagnostic/refresh
         self.published: dict[str, tuple[int | None, tuple]] = {}
         self.changed_uris: set[str] = set()
@@ -256,6 +265,7 @@ def create_server() -> DioptraLanguageServer:
         ls.codec = Codec(ls.workspace.position_encoding or "utf-16")
         caps = params.capabilities
         ls.pull = _cap(caps, "text_document", "diagnostic") is not None
+        ls.document_changes = bool(_cap(caps, "workspace", "workspace_edit", "document_changes"))
         ls.refresh = bool(_cap(caps, "workspace", "diagnostics", "refresh_support"))
         roots = [f.uri for f in (params.workspace_folders or [])] or ([params.root_uri] if params.root_uri else [])
         ls.state.workspace_roots = [norm(p) for p in (to_fs_path(u) for u in roots) if p]
@@ -355,10 +365,12 @@ def create_server() -> DioptraLanguageServer:
             ls.log_message(f"ignored out-of-order change of {uri}: version {version} after {doc.version}",
                            lsp.MessageType.Warning)
             return
-        td = TextDocument(uri, doc.text, doc.version, position_codec=ls.workspace.position_codec)
+        # Our own line layer, not pygls's document (it splits lines with str.splitlines(), so a
+        # U+2028 in the buffer would shift every later change by a line).
+        text = doc.text
         for change in params.content_changes:
-            td.apply_change(change)
-        doc.set_text(td.source, version if version is not None else doc.version + 1)
+            text = ls.codec.apply_change(text, change)
+        doc.set_text(text, version if version is not None else doc.version + 1)
         ls.changed_uris.add(uri)
         ls.lint([doc.path])
 

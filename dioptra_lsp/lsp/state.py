@@ -137,6 +137,26 @@ class State:
         source = read_source(path)   # never blocks on a FIFO, never reads without end
         return None if isinstance(source, ReadError) else source.text
 
+    def model_text(self, path: Path) -> str | None:
+        """The text the model reads for ``path`` (a buffer's byte order mark set apart)."""
+        from ..model.source import split_bom
+
+        text = self.text(path)
+        return None if text is None else split_bom(text)[0]
+
+    def version_of(self, path: Path) -> int | None:
+        doc = self.by_path.get(path)
+        return doc.version if doc is not None else None
+
+    def edit_versions(self, mlprojects) -> dict[Path, int]:
+        """The buffer versions the (fresh) analyses of ``mlprojects`` were computed on."""
+        out: dict[Path, int] = {}
+        for m in mlprojects:
+            a = self.analyses.get(m)
+            if a is not None:
+                out.update(a.versions)
+        return out
+
     def lines(self, path: Path) -> list[str]:
         doc = self.by_path.get(path)
         if doc is not None:

@@ -109,12 +109,33 @@ def register(server, safe) -> None:
         code_action_kinds=[lsp.CodeActionKind.QuickFix, lsp.CodeActionKind.SourceFixAll, actions.FIX_ALL]))
     @safe
     async def on_code_action(ls, params: lsp.CodeActionParams):
-        analysis, path, _, _ = await context(ls, params.text_document.uri)
-        if analysis is None:
-            return None
-        rng = ls.codec.model_span(ls.lines_of(path), params.range)
-        return actions.code_actions(ls, analysis, path, params.text_document.uri, rng,
-                                    params.context.only if params.context else None) or None
+        # Edits only from an analysis of the buffers as they are now: wait for it, and start
+        # again if the user typed while fix-all was being computed.
+        uri = params.text_document.uri
+        path = ls.doc_path(uri)
+        only = params.context.only if params.context else None
+        for _ in range(3):
+            owners = ls.state.owners_of(path)
+            if owners:
+                await ls.linter.fresh(owners)
+                if not all(ls.state.is_fresh(m) for m in owners):
+                    ls.log_message(f"no code actions for {path.name}: its analysis is not up to date")
+                    return None
+            analysis = ls.state.analysis_for(path)
+            if analysis is None:
+                return None
+            version = ls.state.version_of(path)
+            fixed = None
+            if actions.wants_fix_all(only) and version is not None:
+                fixed, why = await ls.linter.run_on_worker(actions.fix_all_text, ls.state, path, owners)
+                if why:
+                    ls.log_message(why)
+                if ls.state.version_of(path) != version or not all(ls.state.is_fresh(m) for m in owners):
+                    continue
+            rng = ls.codec.model_span(ls.lines_of(path), params.range)
+            versions = ls.state.edit_versions(owners) if ls.document_changes else None
+            return actions.code_actions(ls, analysis, path, uri, rng, only, versions, fixed) or None
+        return None
 
     @server.feature(lsp.TEXT_DOCUMENT_CODE_LENS, lsp.CodeLensOptions(resolve_provider=False))
     @safe

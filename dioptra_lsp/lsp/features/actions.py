@@ -1,17 +1,24 @@
-"""Code actions: each diagnostic's own fix, "suppress DLxxx on this line", and fix-all."""
+"""Code actions: each diagnostic's own fix, "suppress DLxxx on this line", and fix-all.
+
+Every edit is computed from an analysis of the buffers as they are (the handler waits for it)
+and, for clients that take ``documentChanges``, carries the version of the buffer it was
+computed on.  Fix-all is ``--fix`` on the buffer: safe fixes applied until nothing more changes,
+dropped whole if they would bring a syntax error or a new finding.
+"""
 
 from __future__ import annotations
 
+import difflib
 import io
 import re
 import tokenize
+from collections import Counter
 from pathlib import Path
 
 from lsprotocol import types as lsp
 
 from ...diagnostics import Diagnostic, Fix, TextEdit
-from ...fixes import offset_of
-from ...model.source import Span
+from ...model.source import LineIndex, Span, adapt_newlines, line_index, split_bom
 from ..convert import to_lsp_diagnostic, workspace_edit
 from ..state import is_mlproject, norm
 
@@ -39,7 +46,16 @@ def extra_fix(analysis, d: Diagnostic) -> Fix | None:
 
 
 def _add_parameter(ml, ep, name: str) -> Fix | None:
-    lines = ml.text.split("\n")
+    index = line_index(ml.text)
+    fix = _parameter_insertion(ml, ep, name, index.lines)
+    if fix is None:
+        return None
+    # Inserted text takes the line break of the place it goes.
+    return Fix(fix.title, tuple(TextEdit(e.path, e.span, adapt_newlines(e.new_text, index, e.span.start.line))
+                                for e in fix.edits))
+
+
+def _parameter_insertion(ml, ep, name: str, lines: list[str]) -> Fix | None:
     if ep.parameters:
         last = ep.parameters[-1]
         line = lines[last.name_span.start.line]
@@ -127,12 +143,19 @@ def suppress_edit(path: Path, lines: list[str], line_no: int, code: str, unsafe_
     return TextEdit(path, Span.of(line_no, len(stripped), line_no, len(line)), f"  # noqa: {code}")
 
 
-def code_actions(ls, analysis, path: Path, uri: str, rng: Span, only) -> list[lsp.CodeAction]:
+def code_actions(ls, analysis, path: Path, uri: str, rng: Span, only, versions=None,
+                 fixed_text: str | None = None) -> list[lsp.CodeAction]:
+    """The actions for ``rng``; ``versions`` (for ``documentChanges`` clients) the buffer
+    versions the analysis was computed on, ``fixed_text`` the buffer after fix-all."""
     state = ls.state
     diags = state.diagnostics_for(path)
     lines = state.lines(path)
     want_quick = not only or any(str(k).startswith("quickfix") for k in only)
-    want_all = not only or any(FIX_ALL.startswith(str(k)) or str(k) == "source" for k in only)
+    want_all = wants_fix_all(only)
+
+    def edit(edits: list[TextEdit]) -> lsp.WorkspaceEdit:
+        return workspace_edit(edits, ls.lines_of, ls.codec, versions)
+
     out: list[lsp.CodeAction] = []
     if want_quick:
         unsafe = None
@@ -144,37 +167,83 @@ def code_actions(ls, analysis, path: Path, uri: str, rng: Span, only) -> list[ls
             if fix is not None:
                 out.append(lsp.CodeAction(
                     title=f"{fix.title} ({d.code})", kind=lsp.CodeActionKind.QuickFix, diagnostics=[ld],
-                    is_preferred=fix.safe, edit=workspace_edit(list(fix.edits), ls.lines_of, ls.codec)))
+                    is_preferred=fix.safe, edit=edit(list(fix.edits))))
             if unsafe is None:
                 unsafe = _yaml_scalar_lines(analysis, path) if is_mlproject(path) else _string_lines("\n".join(lines))
             line, title = d.span.start.line, f"Suppress {d.code} on this line"
             header = _block_header(analysis, line) if is_mlproject(path) and line in unsafe else None
             if header is not None:
                 line, title = header, f"Suppress {d.code} for this command"
-            edit = suppress_edit(path, lines, line, d.code, unsafe if header is None else set())
-            if edit is not None:
+            suppress = suppress_edit(path, lines, line, d.code, unsafe if header is None else set())
+            if suppress is not None:
                 out.append(lsp.CodeAction(
                     title=title, kind=lsp.CodeActionKind.QuickFix,
-                    diagnostics=[ld], edit=workspace_edit([edit], ls.lines_of, ls.codec)))
-    if want_all:
-        edits = fix_all_edits(state, path, diags)
+                    diagnostics=[ld], edit=edit([suppress])))
+    if want_all and fixed_text is not None:
+        edits = text_edits(path, state.model_text(path), fixed_text)
         if edits:
             out.append(lsp.CodeAction(title="Fix all dioptra-lint findings", kind=FIX_ALL,
-                                      edit=workspace_edit(edits, ls.lines_of, ls.codec)))
+                                      edit=edit(edits)))
     return out
 
 
-def fix_all_edits(state, path: Path, diags: list[Diagnostic]) -> list[TextEdit]:
-    """The safe fixes of this document whose edits all stay in it, without overlaps (like --fix)."""
-    text = "\n".join(state.lines(path))
-    chosen: list[tuple[int, int]] = []
-    edits: list[TextEdit] = []
-    for d in diags:
-        if d.fix is None or not d.fix.safe or any(norm(e.path) != path for e in d.fix.edits):
+def wants_fix_all(only) -> bool:
+    return not only or any(FIX_ALL.startswith(str(k)) or str(k) == "source" for k in only)
+
+
+def fix_all_text(state, path: Path, owners: list[Path]) -> tuple[str | None, str | None]:
+    """The buffer after its safe fixes, applied until nothing more changes (as ``--fix`` does),
+    or None; and why the fixes were dropped, when they would bring a syntax error or a new
+    finding.  Runs the analyses itself: call it off the event loop."""
+    from ...engine import analyse
+    from ...fixes import MAX_ROUNDS, apply_edits, choose_fixes
+
+    doc = state.by_path.get(path)
+    if doc is None:
+        return None, None
+    body, bom = split_bom(doc.text)
+    overlay = state.overlay()
+    diags = state.diagnostics_for(path)
+    before = Counter(d.code for d in diags)
+    text = body
+    for _ in range(MAX_ROUNDS):
+        plan = choose_fixes(diags, {path: text})
+        if path not in plan:
+            break
+        new_text, _ = apply_edits(text, plan[path][0])
+        if new_text == text:
+            break
+        text = new_text
+        overlay[path] = ("\ufeff" if bom else "") + text
+        diags = []
+        for mlproject in owners:
+            _, found = analyse(mlproject, state.settings_for(mlproject.parent), overlay)
+            diags.extend(d for d in found if norm(d.path) == path)
+    if text == body:
+        return None, None
+    new = Counter(d.code for d in diags) - before
+    if new:
+        return None, (f"fix-all left {path.name} as it was: the fixes would introduce "
+                      f"{'a syntax error' if 'DL001' in new else 'new findings'} "
+                      f"({', '.join(sorted(new))})")
+    return text, None
+
+
+def text_edits(path: Path, old: str, new: str) -> list[TextEdit]:
+    """Line-level edits that turn ``old`` into ``new`` (whole lines, breaks included)."""
+    a, b = _lines_with_breaks(old), _lines_with_breaks(new)
+    index = line_index(old)
+    out = []
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
             continue
-        ranges = [(offset_of(text, e.span.start), offset_of(text, e.span.end)) for e in d.fix.edits]
-        if any(not (e1 <= s2 or e2 <= s1) or (s1 == s2) for s1, e1 in ranges for s2, e2 in chosen):
-            continue
-        chosen.extend(ranges)
-        edits.extend(d.fix.edits)
-    return edits
+        start = index.position(index.starts[i1]) if i1 < len(index.starts) else index.position(len(old))
+        end = index.position(index.starts[i2]) if i2 < len(index.starts) else index.position(len(old))
+        out.append(TextEdit(path, Span(start, end), "".join(b[j1:j2])))
+    return out
+
+
+def _lines_with_breaks(text: str) -> list[str]:
+    index = LineIndex(text)
+    return [line + index.ending(i) for i, line in enumerate(index.lines)]

@@ -213,3 +213,24 @@ def test_a_file_changed_after_the_analysis_gets_edits_computed_from_its_new_text
     assert len(calls) == 2                     # the first run saw the change and started again
     assert mlproject.read_text() == "# a comment the editor added\n" + FIXED
     assert not report.problems and report.fixed >= 2
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\x85", "\r"])
+def test_reported_lines_and_columns_are_the_editors_whatever_the_separators(tmp_path, separator):
+    """JSON, SARIF and --format full count lines as editors do (\\r\\n, \\r, \\n) and columns
+    in characters, past an astral character on the same line."""
+    text = BROKEN.replace("name: demo\n", f"name: demo  # a{separator}# b\n").replace(
+        "{type: text, default: /nfs/data}", "{default: '\U0001F600', type: text}")
+    write_project(tmp_path / "ep")
+    (tmp_path / "ep" / "MLproject").write_bytes(text.encode())
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    found = json.loads(cli("check", "--output-format", "json", "ep", cwd=tmp_path).stdout)
+    (dl104,) = [d for d in found if d["code"] == "DL104"]
+    line = lines[dl104["line"] - 1]
+    assert line[dl104["column"] - 1:dl104["end_column"] - 1] == "text"
+    sarif = json.loads(cli("check", "--output-format", "sarif", "ep", cwd=tmp_path).stdout)
+    region = next(r["locations"][0]["physicalLocation"]["region"]
+                  for r in sarif["runs"][0]["results"] if r["ruleId"] == "DL104")
+    assert (region["startLine"], region["startColumn"]) == (dl104["line"], dl104["column"])
+    full = cli("check", "--output-format", "full", "ep", cwd=tmp_path).stdout
+    assert f"{dl104['line']} | {line}" in full

@@ -81,8 +81,9 @@ def projects(draw):
     epochs = "{type:float, default: 3}" if epochs_glued else "{type: float, default: 3}"
     line(f"      epochs: {epochs}", "      epochs: {type: float, default: 3}")
     label_spec = {"string": "type: string", "text": "type: text", "text-glued": "type:text"}[label_type]
-    line(f'      label: {{{label_spec}, default: "x{sep}y"}}',
-         f'      label: {{type: string, default: "x{sep}y"}}')
+    # The separator (or an astral character) on the fixed line itself, before the fix.
+    line(f'      label: {{default: "x{sep}y", {label_spec}}}',
+         f'      label: {{default: "x{sep}y", type: string}}')
     if draw(st.booleans()):     # a folded command: its characters are mapped line by line
         line("    command: >  # the command")
         fold = draw(st.sampled_from(["", "\x85      "]))    # NEL: a YAML-only line break

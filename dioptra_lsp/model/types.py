@@ -151,8 +151,13 @@ class Command:
         return None if at is None else self.span_of(at, at + 1)
 
     def span_of(self, start: int, end: int) -> Span:
-        """Source range of ``value[start:end]``."""
+        """Source range of ``value[start:end]`` (the whole scalar's when it could not be mapped)."""
         return table_span(self.offset_positions, self.span, start, end)
+
+    def exact_span_of(self, start: int, end: int) -> Span | None:
+        """Source range of ``value[start:end]``, or None when the value's characters could not
+        be mapped to the source: what a fix may edit (never the whole command by mistake)."""
+        return table_span(self.offset_positions, self.span, start, end) if self.offset_positions else None
 
     def placeholders_between(self, start: int, end: int) -> tuple[Placeholder, ...]:
         """The placeholders that begin in ``value[start:end]``, in order."""

@@ -29,8 +29,9 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
             close = difflib.get_close_matches(use.flag, [f for f in known if f not in taken],
                                               n=1, cutoff=0.6)
             fix = None
-            if close and use.flag_written:
-                span = inv.entry_point.command.span_of(*use.flag_range)
+            span = (inv.entry_point.command.exact_span_of(*use.flag_range)
+                    if use.flag_written else None)
+            if close and span is not None:
                 fix = Fix(f"Replace with `{close[0]}`",
                           (TextEdit(project.mlproject_path, span, close[0]),), safe=False)
             yield RULE.diagnostic(

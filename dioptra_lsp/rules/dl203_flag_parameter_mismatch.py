@@ -18,8 +18,10 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     for mismatch in mismatches(project):
         use, twin, ph = mismatch.use, mismatch.twin, mismatch.placeholder
         span = ph.span
-        fix = Fix(f"Feed `{use.flag}` from `{{{twin.name}}}`",
-                  (TextEdit(project.mlproject_path, span, f"{{{twin.name}}}"),), safe=False)
+        fix = None
+        if mismatch.entry_point.command.offset_positions:    # the placeholder's own range
+            fix = Fix(f"Feed `{use.flag}` from `{{{twin.name}}}`",
+                      (TextEdit(project.mlproject_path, span, f"{{{twin.name}}}"),), safe=False)
         yield RULE.diagnostic(
             project.mlproject_path, span,
             f"`{use.flag}` is fed by `{{{ph.name}}}` while parameter `{twin.name}` "

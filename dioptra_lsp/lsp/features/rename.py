@@ -58,6 +58,9 @@ def rename_edits(analysis, target, new: str, lines_of) -> list[TextEdit]:
     mlp = norm(project.mlproject_path)
     edits = [TextEdit(mlp, param.name_span, new)]
     if ep.command is not None:
+        if not ep.command.offset_positions and any(ph.name == old for ph in ep.command.placeholders):
+            raise RenameRefused(f"cannot locate `{{{old}}}` in the command of `{ep.name}` exactly; "
+                                f"rename it by hand")
         for ph in ep.command.placeholders:
             if ph.name == old:
                 s = ph.span.start

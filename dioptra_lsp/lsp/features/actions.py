@@ -195,7 +195,7 @@ def fix_all_text(state, path: Path, owners: list[Path]) -> tuple[str | None, str
     """The buffer after its safe fixes, applied until nothing more changes (as ``--fix`` does),
     or None; and why the fixes were dropped, when they would bring a syntax error or a new
     finding.  Runs the analyses itself: call it off the event loop."""
-    from ...engine import analyse
+    from ...engine import analyse, merge_groups
     from ...fixes import MAX_ROUNDS, apply_edits, choose_fixes
 
     doc = state.by_path.get(path)
@@ -215,10 +215,14 @@ def fix_all_text(state, path: Path, owners: list[Path]) -> tuple[str | None, str
             break
         text = new_text
         overlay[path] = ("\ufeff" if bom else "") + text
-        diags = []
+        unique: dict[tuple, Diagnostic] = {}
         for mlproject in owners:
             _, found = analyse(mlproject, state.settings_for(mlproject.parent), overlay)
-            diags.extend(d for d in found if norm(d.path) == path)
+            # Grouped and deduplicated as the published findings are, so that counts compare.
+            for d in merge_groups(found):
+                if norm(d.path) == path:
+                    unique.setdefault((d.span, d.code, d.message), d)
+        diags = sorted(unique.values(), key=Diagnostic.sort_key)
     if text == body:
         return None, None
     new = Counter(d.code for d in diags) - before

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .record import cached, record
-from .source import Span
+from .source import Span, line_index
 from .types import MISSING, Problem, YamlKey
 
 # The sections a task-engine description may have (Dioptra 1.x added the artifact ones).
@@ -252,7 +252,7 @@ class Experiment:
         if mine is None:
             return None
         later = [s for s in keys if s.start > mine.start]
-        end = later[0].start if later else Span.point(len(self.text.split("\n")), 0).start
+        end = later[0].start if later else Span.point(len(line_index(self.text)), 0).start
         return Span(mine.start, end)
 
     def problems_within(self, span: Span | None, path: Path | None = None) -> bool:

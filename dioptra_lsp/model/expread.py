@@ -33,7 +33,7 @@ from .experiment import (
     TypeDefinition,
 )
 from .exptypes import is_reference
-from .mlproject import _Loader, _Reader, _span, alias_blowup
+from .mlproject import _Loader, _Reader, alias_blowup
 from .source import Span
 from .types import MISSING, Problem, YamlKey
 
@@ -75,8 +75,6 @@ class _ExperimentReader(_Reader):
         # the node (a second look would see merged keys as duplicates).
         self._pairs: dict[int, list[tuple[yaml.Node, yaml.Node, Any]]] = {}
 
-    def span(self, node: yaml.Node) -> Span:
-        return _span(node)
 
     # An entity whose value is an alias (``vec: *img``) shares its nodes with the anchor:
     # what is wrong inside it is reported at its own key, not at the anchor's text.
@@ -93,7 +91,7 @@ class _ExperimentReader(_Reader):
     def entity(self, key: yaml.Node, value: yaml.Node):
         outer = self.redirect
         if outer is None and value.start_mark.index < key.start_mark.index:
-            self.redirect = _span(key)
+            self.redirect = self.span(key)
         try:
             yield
         finally:
@@ -122,7 +120,7 @@ class _ExperimentReader(_Reader):
                         f"`{spelt}` is the same key as `{first_spelt}` to YAML")
                 self.problem("duplicate-key", self.span(key_node),
                              f"key {what}; the last one wins and the first (line "
-                             f"{first.start_mark.line + 1}) is silently lost",
+                             f"{self.line_of(first) + 1}) is silently lost",
                              key=name, first_span=self.span(first))
             else:
                 seen[key] = key_node
@@ -156,11 +154,11 @@ def _is_null(node: yaml.Node) -> bool:
     return isinstance(node, yaml.ScalarNode) and node.tag == _NULL
 
 
-def _whole(key: yaml.Node, value: yaml.Node) -> Span:
+def _whole(reader: _Reader, key: yaml.Node, value: yaml.Node) -> Span:
     """The key through the end of its value (just the key when the value is an alias)."""
     if value.start_mark.index < key.start_mark.index:
-        return _span(key)
-    return Span(_span(key).start, _span(value).end)
+        return reader.span(key)
+    return Span(reader.span(key).start, reader.span(value).end)
 
 
 # --------------------------------------------------------------------------- entry points
@@ -178,7 +176,7 @@ def parse_experiment(path: Path, text: str, *, version: str = "0.x") -> Experime
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
-        where = Span.point(mark.line, mark.column) if mark else Span.point(0, 0)
+        where = Span(reader.position(mark), reader.position(mark)) if mark else Span.point(0, 0)
         msg = f"YAML syntax error: {err.problem or err.context}"
         if err.context and err.problem:
             msg = f"YAML syntax error: {err.problem} ({err.context})"
@@ -188,9 +186,9 @@ def parse_experiment(path: Path, text: str, *, version: str = "0.x") -> Experime
                    else f"YAML error: {err}")
         return _empty(path, text, version, [Problem("syntax", path, Span.point(0, 0), message)])
     try:
-        blowup = alias_blowup(root)      # the bound every YAML reader of the model shares
+        blowup = alias_blowup(root, line_of=reader.line_of)   # the bound every YAML reader shares
         if blowup is not None:
-            return _empty(path, text, version, [Problem("unanalysed", path, _span(blowup[0]),
+            return _empty(path, text, version, [Problem("unanalysed", path, reader.span(blowup[0]),
                                                         blowup[1])])
         return _read_root(reader, root, version)
     except (RecursionError, MemoryError):
@@ -213,7 +211,7 @@ def _read_root(reader: _ExperimentReader, root: yaml.Node | None, version: str) 
     if root is None or not isinstance(root, yaml.MappingNode):
         what = "empty" if root is None or _is_null(root) else (
             "a list" if isinstance(root, yaml.SequenceNode) else "a plain value")
-        reader.structure(Span.point(0, 0) if root is None else _span(root),
+        reader.structure(Span.point(0, 0) if root is None else reader.span(root),
                          f"the experiment description is {what}; the task engine needs a mapping "
                          f"with `tasks` and `graph`" if version != "graph" else
                          f"the entry-point file is {what}; Dioptra reads its `graph` mapping")
@@ -235,7 +233,7 @@ def _read_root(reader: _ExperimentReader, root: yaml.Node | None, version: str) 
     if version != "graph":
         for required in ("tasks", "graph"):
             if required not in sections:
-                reader.structure(keys[0][1] if keys else _span(root),
+                reader.structure(keys[0][1] if keys else reader.span(root),
                                  f"the experiment description has no `{required}` section; "
                                  f"validate-experiment rejects it and run-experiment fails")
     types = _read_types(reader, sections.get("types"))
@@ -257,7 +255,7 @@ def _construct_document(reader: _ExperimentReader, root: yaml.Node) -> Any:
     try:
         return reader.loader.construct_document(root)
     except (yaml.YAMLError, TypeError, ValueError, OverflowError) as err:
-        reader.problem("syntax", _span(root), f"YAML value cannot be read: {err}")
+        reader.problem("syntax", reader.span(root), f"YAML value cannot be read: {err}")
         return None
 
 
@@ -327,7 +325,7 @@ def _read_types(reader: _ExperimentReader, section) -> tuple[TypeDefinition, ...
         if _name_problem(reader, k, name, "type"):
             continue
         definition = reader.value(v)
-        out.append(TypeDefinition(name, reader.span(k), definition, _whole(k, v), reader.path))
+        out.append(TypeDefinition(name, reader.span(k), definition, _whole(reader, k, v), reader.path))
         problem = _type_definition_problem(definition, top=True)
         if problem:
             with reader.entity(k, v):
@@ -411,7 +409,7 @@ def _read_parameter(reader: _ExperimentReader, k: yaml.Node, v: yaml.Node,
                                  f"parameter `{name}` has the key `{key}`; only `default` and "
                                  f"`type` are allowed (validate-experiment rejects the file)")
         param = ExperimentParameter(name, reader.span(k), default, default_span, ptype, type_span,
-                                    True, _whole(k, v), reader.path)
+                                    True, _whole(reader, k, v), reader.path)
     else:
         value = reader.value(v)
         if json_kind(value) not in _ARG_KINDS:
@@ -421,7 +419,7 @@ def _read_parameter(reader: _ExperimentReader, k: yaml.Node, v: yaml.Node,
         span = reader.span(v)
         param = ExperimentParameter(name, reader.span(k), value,
                                     None if _is_null(v) and span.start == span.end else span,
-                                    MISSING, None, False, _whole(k, v), reader.path)
+                                    MISSING, None, False, _whole(reader, k, v), reader.path)
     return param if not bad_name or isinstance(name, str) else None
 
 
@@ -466,7 +464,7 @@ def _read_task(reader: _ExperimentReader, key: yaml.Node, node: yaml.Node, name:
     _repeated(reader, name, "input", inputs)
     _repeated(reader, name, "output", outputs)
     return ExperimentTask(name, reader.span(key), plugin, plugin_span, inputs, outputs, outputs_form,
-                          _whole(key, node), reader.path)
+                          _whole(reader, key, node), reader.path)
 
 
 def _check_plugin_id(reader: _ExperimentReader, task: Any, plugin: Any, span: Span) -> None:
@@ -587,7 +585,7 @@ def _read_output(reader: _ExperimentReader, owner: str, node: yaml.Node) -> Task
     if not isinstance(otype, str):
         reader.structure(reader.span(v) if not _is_null(v) else reader.span(k),
                          f"output `{name}` of {owner} needs a type name")
-    return TaskOutput(name, reader.span(k), otype, reader.span(v), _whole(k, v))
+    return TaskOutput(name, reader.span(k), otype, reader.span(v), _whole(reader, k, v))
 
 
 # --------------------------------------------------------------------------- graph
@@ -618,7 +616,7 @@ def _dependencies(reader: _ExperimentReader, step: Any, node: yaml.Node) -> tupl
 
 
 def _read_step(reader: _ExperimentReader, key: yaml.Node, node: yaml.Node, name: Any) -> Step | None:
-    whole = _whole(key, node)
+    whole = _whole(reader, key, node)
     if not isinstance(node, yaml.MappingNode):
         reader.structure(reader.span(key) if _is_null(node) else reader.span(node),
                          f"step `{name}` must be a mapping: `TASK: [args]`, `TASK: {{kwargs}}` or "
@@ -777,7 +775,7 @@ def _read_artifact_output(reader: _ExperimentReader, k: yaml.Node, v: yaml.Node,
                              f"and `task` are allowed")
     if "task" in fields:
         _check_artifact_task(reader, name, fields["task"][1])
-    return ArtifactOutput(name, reader.span(k), contents, _whole(k, v))
+    return ArtifactOutput(name, reader.span(k), contents, _whole(reader, k, v))
 
 
 def _check_artifact_task(reader: _ExperimentReader, name: Any, node: yaml.Node) -> None:
@@ -801,7 +799,7 @@ def _read_artifact_inputs(reader: _ExperimentReader, section) -> tuple[ArtifactI
     for k, v, name in _mapping_section(reader, section, "artifact_inputs"):
         with reader.entity(k, v):
             outputs, _ = _read_outputs(reader, f"artifact input `{name}`", k, v)
-        out.append(ArtifactInput(name, reader.span(k), outputs, _whole(k, v)))
+        out.append(ArtifactInput(name, reader.span(k), outputs, _whole(reader, k, v)))
     return tuple(out)
 
 

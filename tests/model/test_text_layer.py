@@ -142,3 +142,26 @@ def test_script_positions_with_odd_separators_and_astral_characters(separator, n
     # ast's own line numbers are the model's.
     tree = ast.parse(source)
     assert index.lines[tree.body[2].decorator_list[0].lineno - 1] == "@click.command()"
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85"])
+@pytest.mark.parametrize("newline", BREAKS)
+def test_experiment_ranges_follow_model_lines(separator, newline):
+    """The experiment reader shares the MLproject reader's positions: the same text, with a
+    YAML-only break in a comment and other line endings, gives ranges over the same words."""
+    from dioptra_lsp.model.expread import parse_experiment
+
+    original = (Path(__file__).parents[2] / "examples" / "broken-experiment" / "train.yml").read_text()
+    changed = f"# note{separator}# more\n" + original
+    changed = changed.replace("\n", newline)
+
+    def words(text: str) -> list[tuple[str, str]]:
+        exp = parse_experiment(Path("train.yml"), text)
+        index = LineIndex(text)
+        spans = ([("param", p.name_span) for p in exp.parameters]
+                 + [("task", t.name_span) for t in exp.tasks]
+                 + [("problem", p.span) for p in exp.problems])
+        return [(kind, text[slice(*index.span_offsets(span))]) for kind, span in spans]
+
+    assert words(changed) == words(original)
+    assert ("param", "epochs") in words(changed)

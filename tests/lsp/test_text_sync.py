@@ -191,3 +191,14 @@ async def test_suppression_in_a_crlf_buffer_keeps_its_line_breaks(client):
                    if a.title == "Suppress DL104 on this line"]
     new = apply_lsp(text, edits_for(client, suppress.edit, uri, 1))
     assert new == text.replace('type: text}\r\n', 'type: text}  # noqa: DL104\r\n')
+
+
+async def test_rename_edits_are_exact_and_versioned(client):
+    uri = open_text(client, client.root / "MLproject", ML_TEXT, 4)
+    await diags_of(client, uri, 4)
+    rng = range_of(ML_TEXT, "epochs: {")
+    edit = await client.text_document_rename_async(lsp.RenameParams(
+        text_document=lsp.TextDocumentIdentifier(uri=uri), position=rng.start, new_name="n_epochs"))
+    new = apply_lsp(ML_TEXT, edits_for(client, edit, uri, 4))
+    assert new == ML_TEXT.replace("epochs: {", "n_epochs: {").replace(
+        "{epochs}", "{n_epochs}").replace("--epochs", "--n_epochs")

@@ -81,7 +81,14 @@ def register(server, safe) -> None:
     @server.feature(lsp.TEXT_DOCUMENT_RENAME, lsp.RenameOptions(prepare_provider=True))
     @safe
     async def on_rename(ls, params: lsp.RenameParams):
-        analysis, path, _, target = await context(ls, params.text_document.uri, params.position)
+        # Edits only from an analysis of the buffers as they are now.
+        owners = ls.state.owners_of(ls.doc_path(params.text_document.uri))
+        if owners:
+            await ls.linter.fresh(owners)
+            if not all(ls.state.is_fresh(m) for m in owners):
+                raise RequestFailed("the analysis of this file is not up to date yet; try again")
+        analysis, path, _, target = await context(ls, params.text_document.uri, params.position,
+                                                  fresh=False)
         if target is None:
             raise RequestFailed("nothing to rename here")
         try:
@@ -90,7 +97,8 @@ def register(server, safe) -> None:
             ls.window_show_message(lsp.ShowMessageParams(type=lsp.MessageType.Warning,
                                                          message=f"dioptra-lint: cannot rename: {err}"))
             raise RequestFailed(f"cannot rename: {err}") from None
-        return workspace_edit(edits, ls.lines_of, ls.codec)
+        versions = ls.state.edit_versions(owners) if ls.document_changes else None
+        return workspace_edit(edits, ls.lines_of, ls.codec, versions)
 
     @server.feature(lsp.TEXT_DOCUMENT_COMPLETION,
                     lsp.CompletionOptions(trigger_characters=["{", "-", '"', "'", ",", " ", ":"]))

@@ -82,9 +82,9 @@ def test_mlproject_positions_follow_model_lines_whatever_yaml_breaks_at(separato
     start, end = index.span_offsets(ph.span)
     assert text[start:end] == "{x}"
     # The token spans of the command land on the command's own text too.
-    for token in command.tokens:
-        start, end = index.span_offsets(command.span_of(token.start, token.end))
-        assert text[start:end] == command.value[token.start:token.end]
+    for token in command.words:
+        start, end = index.span_offsets(token.span or command.span_of(token.start, token.end))
+        assert text[start:end] == command.value[token.start:token.end] == token.text
 
 
 @pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85"])

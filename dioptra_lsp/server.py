@@ -56,8 +56,12 @@ def main(argv: list[str] | None = None) -> int:
             print("dioptra-lsp: --ws needs the `websockets` package (pip install 'pygls[ws]')",
                   file=sys.stderr)
             return 2
-    from .lsp.handlers import create_server
-
+    try:
+        from .lsp.handlers import create_server
+    except ImportError as err:   # a broken install: one line, not a traceback
+        print(f"dioptra-lsp: the language server cannot start: {err}; reinstall dioptra-lint "
+              f"(pygls, lsprotocol and libcst are among its dependencies)", file=sys.stderr)
+        return 2
     server = create_server()
     _tune_gc()
     if args.tcp:

@@ -227,6 +227,8 @@ ALIASES = {
     # The classic: 9 levels of 9, 400 bytes, 10^9 nodes.
     "top_level_keys": laughs() + MLPROJECT,
     "in_a_default": laughs() + MLPROJECT.replace("default: x}", "default: *l8}"),
+    # A float default: DL105 and the dry-run turn it into text (check ran for ever here).
+    "in_a_float_default": laughs() + MLPROJECT.replace("default: 3}", "default: *l8}"),
     "in_the_parameters": laughs() + MLPROJECT.replace(
         "      unused: {type: string, default: x}\n", "      unused: {type: string, default: x}\n"
         "      big: {type: string, default: *l8}\n"),

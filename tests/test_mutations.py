@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import shutil
 from pathlib import Path
 
@@ -57,6 +58,47 @@ def test_mutated_examples_never_raise(seed, tmp_path):
     run([root])
     for mlproject in root.rglob("MLproject"):
         for entry_point in ("main", "train", "infer", "fgm", "evaluate", "report", "x.py"):
+            dry_run(mlproject.parent, entry_point, {"data_dir": "."})
+
+
+HOSTILE = ["\r", "\r\n", "\x85", "\u2028", "\u2029"]
+
+
+def mutate_hostile(text: str, rng: random.Random) -> str:
+    """The classes that used to crash or hang, sprinkled into an example: other line breaks,
+    aliases that expand without end, names the file system refuses, NUL bytes."""
+    op = rng.choice(["breaks", "laughs", "cycle", "long-word", "nul"])
+    if op == "breaks":
+        cut = [i for i, c in enumerate(text) if c == "\n"]
+        for i in rng.sample(cut, min(len(cut), rng.randint(1, 5))):
+            text = text[:i] + rng.choice(HOSTILE) + text[i + 1:]
+        return text
+    if op in ("laughs", "cycle"):
+        if "MLproject" not in text and "entry_points" not in text:
+            return text
+        laughs = ["l0: &l0 [a, b, c, d, e, f, g, h, i]"] + [
+            f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]" for i in range(1, 8)]
+        text = "\n".join(laughs) + "\n" + text
+        alias = "*l7" if op == "laughs" else "&me [*me]"
+        return re.sub(r"default: [^,}\n]+", f"default: {alias}", text, count=1)
+    words = re.findall(r"[A-Za-z_][\w/.]{2,}", text)
+    if not words:
+        return text
+    word = rng.choice(words)
+    return text.replace(word, word * 40 if op == "long-word" else word + "\\0", 1)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_hostile_mutations_never_raise_or_hang(seed, tmp_path):
+    rng = random.Random(1000 + seed)
+    root = tmp_path / "examples"
+    shutil.copytree(EXAMPLES, root)
+    for rel in rng.sample(TEXT_FILES, 3):
+        (root / rel).write_text(mutate_hostile((root / rel).read_text(), rng), newline="")
+    result = run([root])
+    assert not [d for d in result.diagnostics if "internal error" in d.message]
+    for mlproject in root.rglob("MLproject"):
+        for entry_point in ("main", "train", "infer", "fgm"):
             dry_run(mlproject.parent, entry_point, {"data_dir": "."})
 
 

@@ -65,8 +65,8 @@ def lookup_error(path: str | os.PathLike) -> str | None:
     """
     try:
         os.stat(path)
-    except ValueError:
-        return "the name contains a NUL byte"
+    except ValueError as err:
+        return _bad_name(err)
     except OSError as err:
         if err.errno in _ABSENT:
             return None
@@ -74,6 +74,12 @@ def lookup_error(path: str | os.PathLike) -> str | None:
             return "too many levels of symbolic links"
         return describe(err)
     return None
+
+
+def _bad_name(err: ValueError) -> str:
+    if isinstance(err, UnicodeError):     # a lone surrogate the file system cannot encode
+        return "the name cannot be encoded for the file system"
+    return "the name contains a NUL byte"
 
 
 def describe(err: OSError) -> str:
@@ -122,6 +128,10 @@ def walk(root: str | os.PathLike) -> Iterator[tuple[str, list[str], list[str]]]:
 
     The caller may prune the folder list in place, as with ``os.walk``.
     """
-    if "\0" in os.fspath(root):      # os.walk lets scandir's ValueError through
+    try:
+        os.fsencode(root)
+    except UnicodeError:       # os.walk lets scandir's ValueError through
+        return
+    if "\0" in os.fspath(root):
         return
     yield from os.walk(root, followlinks=False)

@@ -255,8 +255,10 @@ def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes | ReadError:
         return ReadError(path, "permission denied")
     except OSError as err:  # name too long, symlink loops (ELOOP), I/O errors, ...
         return ReadError(path, f"cannot read file: {err.strerror or err}")
-    except ValueError:      # a NUL byte in the name (from YAML or a command line)
-        return ReadError(path, "cannot read file: the name contains a NUL byte")
+    except ValueError as err:   # a NUL byte (from YAML) or a lone surrogate in the name
+        what = ("cannot be encoded for the file system" if isinstance(err, UnicodeError)
+                else "contains a NUL byte")
+        return ReadError(path, f"cannot read file: the name {what}")
     if size > limit:
         return ReadError(path, _too_large(size, limit))
     return b"".join(chunks)

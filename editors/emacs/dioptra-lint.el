@@ -8,7 +8,7 @@
 ;;; Commentary:
 
 ;; Editor support for Dioptra / MLflow entry points, backed by the `dioptra-lsp' language
-;; server (pip install 'dioptra-lint[lsp]').
+;; server (pip install dioptra-lint).
 ;;
 ;; - `mlproject-mode': a small major mode for MLproject files (YAML with no extension, any
 ;;   case).  Emacs 28 ships no yaml-mode; when `yaml-mode' is installed the mode derives from it

@@ -77,7 +77,7 @@ async function activate(context) {
   } catch (err) {
     vscode.window.showErrorMessage(
       `dioptra-lint: could not start the language server (${err.message || err}). ` +
-        'Install it with `pip install "dioptra-lint[lsp]"` or set dioptra-lint.server.command.');
+        'Install it with `pip install dioptra-lint` or set dioptra-lint.server.command.');
   }
 }
 

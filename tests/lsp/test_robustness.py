@@ -287,3 +287,36 @@ async def test_requests_on_half_typed_buffers_never_fail(client, seed):
     for rel, (uri, _) in reversed(list(uris.items())):
         change_doc(client, uri, 2, (client.root / rel).read_text())
     assert "DL201" in codes(await diagnostics(client, uris["MLproject"][0], 2))
+
+
+def _laughs(levels: int = 9) -> str:
+    lines = ['l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for i in range(1, levels):
+        lines.append(f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]")
+    return "\n".join(lines) + "\nentry_points:\n  main:\n    parameters:\n" \
+        "      p: {type: float, default: *l8}\n    command: \"python x.py {p}\"\n"
+
+
+async def test_a_document_whose_aliases_never_end_costs_one_finding_and_the_server_answers(client):
+    """A billion-laughs MLproject open in the editor (409 bytes, 10^9 nodes when walked): one
+    DL001 on it, and the server keeps answering for every other file (it used to be stuck)."""
+    laughs = client.root / "laughs" / "MLproject"
+    laughs.parent.mkdir()
+    laughs.write_text(_laughs())
+    uri = open_doc(client, laughs)
+    diags = await diagnostics(client, uri, 1)
+    assert [d.code for d in diags] == ["DL001"] and "past 100,000 nodes" in diags[0].message
+    change_doc(client, uri, 2, _laughs().replace("*l8}", "&self [*self]}"))   # and a cycle
+    diags = await diagnostics(client, uri, 2)
+    assert [d.code for d in diags] == ["DL001"] and "alias of itself" in diags[0].message
+    await alive(client)
+    script = client.root / "src" / "train.py"
+    script_uri = open_doc(client, script)
+    hover = await asyncio.wait_for(client.text_document_hover_async(lsp.HoverParams(
+        text_document=lsp.TextDocumentIdentifier(uri=script_uri),
+        position=pos_of(script.read_text(), '"--epochs"'))), 10)
+    assert hover is not None and "epochs" in str(hover.contents)
+    result = await asyncio.wait_for(client.workspace_execute_command_async(
+        lsp.ExecuteCommandParams(command="dioptra-lint.dryRun", arguments=[uri, "main"])), 10)
+    assert result["verdict"] == "not-checked" and result["ok"] is False
+    assert result["report"]["unchecked"][0]["part"] == "MLproject"

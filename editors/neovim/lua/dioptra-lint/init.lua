@@ -133,7 +133,7 @@ function M.attach(bufnr)
     local cfg = M.config
     local sect = section()
     if vim.fn.executable(cfg.cmd[1]) ~= 1 then
-      vim.notify(("dioptra-lint: `%s` is not executable; install dioptra-lint[lsp] or set cmd"):format(cfg.cmd[1]),
+      vim.notify(("dioptra-lint: `%s` is not executable; install dioptra-lint or set cmd"):format(cfg.cmd[1]),
         vim.log.levels.ERROR)
       return nil
     end

@@ -167,13 +167,22 @@ def parse_dioptra_toml(path: Path, text: str) -> DioptraToml:
     except (ValueError, RecursionError, MemoryError) as err:   # a 5000-digit int, deep nesting
         return DioptraToml(path, text, (), (), (), (Problem(
             "syntax", path, Span.point(0, 0), f"TOML cannot be read: {err}"),))
-    reader = _Toml(path, text)
-    _check_top(reader, data)
-    folder = path.parent
-    plugins = tuple(_plugins(reader, data, folder))
-    param_types = tuple(_param_types(reader, data))
-    entrypoints = tuple(_entrypoints(reader, data, folder))
-    _check_names(reader, plugins, param_types, entrypoints)
+    try:
+        reader = _Toml(path, text)
+        _check_top(reader, data)
+        folder = path.parent
+        plugins = tuple(_plugins(reader, data, folder))
+        param_types = tuple(_param_types(reader, data))
+        entrypoints = tuple(_entrypoints(reader, data, folder))
+        _check_names(reader, plugins, param_types, entrypoints)
+    except (RecursionError, MemoryError):
+        return DioptraToml(path, text, (), (), (), (Problem(
+            "syntax", path, Span.point(0, 0), "TOML nesting is too deep to read"),))
+    except Exception as err:  # noqa: BLE001 -- a model bug must cost one file, never the whole run
+        return DioptraToml(path, text, (), (), (), (Problem(
+            "syntax", path, Span.point(0, 0),
+            f"dioptra-lint could not analyse this file (internal error: {type(err).__name__}: "
+            f"{err}); please report it"),))
     return DioptraToml(path, text, plugins, param_types, entrypoints, tuple(reader.problems), data)
 
 
@@ -215,6 +224,11 @@ def _unknown_keys(reader: _Toml, table: dict, allowed: tuple[str, ...], where: t
             reader.structure(reader.key_span(*where, key),
                              f"{what} has the key `{key}`, which Dioptra's resource schema does not "
                              f"allow (allowed: {', '.join(allowed)}); the import fails")
+
+
+def _check_description(reader: _Toml, table: dict, where: tuple, what: str) -> None:
+    if "description" in table and not isinstance(table["description"], str):
+        reader.structure(reader.span(*where, "description"), f"`description` of {what} must be a string")
 
 
 def _string(reader: _Toml, table: dict, key: str, where: tuple, what: str,
@@ -268,6 +282,7 @@ def _plugins(reader: _Toml, data: dict, folder: Path):
     for i, plugin in enumerate(_list(data, "plugins")):
         where = ("plugins", i)
         _unknown_keys(reader, plugin, ("path", "description", "tasks"), where, "a `[[plugins]]` table")
+        _check_description(reader, plugin, where, "a `[[plugins]]` table")
         path = _string(reader, plugin, "path", where, "a `[[plugins]]` table")
         plugin_folder = folder / path if isinstance(path, str) else None
         exists = bool(plugin_folder and fs.is_dir(plugin_folder))
@@ -319,6 +334,7 @@ def _param_types(reader: _Toml, data: dict):
         where = ("plugin_param_types", i)
         _unknown_keys(reader, item, ("name", "description", "structure"), where,
                       "a `[[plugin_param_types]]` table")
+        _check_description(reader, item, where, "a `[[plugin_param_types]]` table")
         name = _string(reader, item, "name", where, "a `[[plugin_param_types]]` table")
         structure = item.get("structure", MISSING)
         if structure is not MISSING and not isinstance(structure, dict):
@@ -347,6 +363,7 @@ def _entrypoints(reader: _Toml, data: dict, folder: Path):
         _unknown_keys(reader, ep, ("path", "name", "description", "params", "plugins",
                                    "artifact_params", "artifact_plugins"), where,
                       "an `[[entrypoints]]` table")
+        _check_description(reader, ep, where, "an `[[entrypoints]]` table")
         path = _string(reader, ep, "path", where, "an `[[entrypoints]]` table")
         name = _string(reader, ep, "name", where, "an `[[entrypoints]]` table")
         file = folder / path if isinstance(path, str) else None
@@ -507,7 +524,7 @@ def assemble(toml: DioptraToml, entrypoint: TomlEntryPoint, graph: Experiment) -
                 continue   # a registration whose file is not there is silently never made
             tasks[t.name] = _engine_task(toml.path, plugin, t)
             for p in t.inputs + t.outputs:
-                if isinstance(p.type, str) and p.type not in BUILTINS:
+                if isinstance(p.type, str) and isinstance(p.name, str) and p.type not in BUILTINS:
                     used_types.setdefault(p.type, p)
     by_name = {t.name: t for t in toml.param_types if isinstance(t.name, str)}
     types = []
@@ -519,7 +536,8 @@ def assemble(toml: DioptraToml, entrypoint: TomlEntryPoint, graph: Experiment) -
                 else None
             span = declared.name_span if declared is not None else used_types[name].type_span
             types.append(TypeDefinition(name, span, structure, span or Span.point(0, 0), toml.path))
-    parameters = tuple(_engine_parameter(toml, p) for p in entrypoint.params)
+    # Names of another kind than text are DL551's finding; the engine never sees them.
+    parameters = tuple(_engine_parameter(toml, p) for p in entrypoint.params if isinstance(p.name, str))
     step_names = {s.name for s in graph.steps if isinstance(s.name, str)}
     for p in parameters:
         if p.name in step_names:
@@ -530,7 +548,7 @@ def assemble(toml: DioptraToml, entrypoint: TomlEntryPoint, graph: Experiment) -
                                     f"`${p.name}` cannot tell them apart and Dioptra rejects the "
                                     f"entry point"))
     artifact_inputs = tuple(_artifact_input(name, span, outs) for name, span, outs
-                            in entrypoint.artifact_params)
+                            in entrypoint.artifact_params if isinstance(name, str))
     description = _description(types, parameters, tuple(tasks.values()), graph, artifact_inputs)
     return replace(graph, version="1.x", description=description, types=tuple(types),
                    parameters=parameters, tasks=tuple(tasks.values()),
@@ -544,8 +562,10 @@ def _engine_task(toml_path: Path, plugin: TomlPlugin, task: TomlTask) -> Experim
     plugin_id = ".".join([plugin.name, *module, task.name])
     inputs = tuple(TaskInput(p.name, p.name_span, p.type, p.type_span,
                              p.required if isinstance(p.required, bool) else False,
-                             p.required_span, True, i, p.span) for i, p in enumerate(task.inputs))
-    outputs = tuple(TaskOutput(p.name, p.name_span, p.type, p.type_span, p.span) for p in task.outputs)
+                             p.required_span, True, i, p.span)
+                   for i, p in enumerate(p for p in task.inputs if isinstance(p.name, str)))
+    outputs = tuple(TaskOutput(p.name, p.name_span, p.type, p.type_span, p.span) for p in task.outputs
+                    if isinstance(p.name, str))
     form = "none" if not outputs else ("mapping" if len(outputs) == 1 else "list")
     return ExperimentTask(task.name, task.name_span, plugin_id, task.filename_span, inputs, outputs,
                           form, task.span, toml_path, task.file)
@@ -565,7 +585,8 @@ def _engine_parameter(toml: DioptraToml, p: TomlParam) -> ExperimentParameter:
 def _artifact_input(name: Any, span: Span, outs: tuple[TomlParam, ...]):
     from .experiment import ArtifactInput
 
-    outputs = tuple(TaskOutput(p.name, p.name_span, p.type, p.type_span, p.span) for p in outs)
+    outputs = tuple(TaskOutput(p.name, p.name_span, p.type, p.type_span, p.span) for p in outs
+                    if isinstance(p.name, str))
     return ArtifactInput(name, span, outputs, span)
 
 

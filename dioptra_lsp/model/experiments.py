@@ -23,7 +23,7 @@ from .project import (
     default_plugin_dirs,
     plugin_module_at,
 )
-from .source import ReadError, read_source
+from .source import ReadError, Span, read_source
 from .types import MLProject
 
 _GRAPH_KEY = re.compile(r"^graph[ \t]*:", re.MULTILINE)
@@ -152,8 +152,27 @@ def looks_like_full_description(text: str) -> bool:
     return re.search(r"^tasks[ \t]*:", text, re.MULTILINE) is not None
 
 
+def _assembled(toml, entrypoint, graph):
+    """The server's description for one entry point; an internal error costs this entry
+    point (reported on its graph file), never the run."""
+    from .dioptratoml import assemble
+    from .record import replace
+    from .types import Problem
+
+    if graph is None:
+        return None
+    try:
+        return assemble(toml, entrypoint, graph)
+    except Exception as err:  # noqa: BLE001
+        problem = Problem("syntax", graph.path, graph.sections[0][1] if graph.sections else
+                          Span.point(0, 0),
+                          f"dioptra-lint could not assemble this entry point (internal error: "
+                          f"{type(err).__name__}: {err}); please report it")
+        return replace(graph, problems=graph.problems + (problem,))
+
+
 def _toml_project(path: Path, dirs: tuple[Path, ...], overlay) -> ProjectModel:
-    from .dioptratoml import DioptraToml, assemble
+    from .dioptratoml import DioptraToml
 
     src = read_source(path, overlay)
     if isinstance(src, ReadError):
@@ -166,7 +185,7 @@ def _toml_project(path: Path, dirs: tuple[Path, ...], overlay) -> ProjectModel:
             links.append(ExperimentLink(name, (), None, False, None, None, ep))
             continue
         graph = _link(name, (), ep.file, overlay, "graph")
-        experiment = assemble(toml, ep, graph.experiment) if graph.experiment is not None else None
+        experiment = _assembled(toml, ep, graph.experiment)
         links.append(ExperimentLink(name, (), ep.file, graph.exists, experiment, graph.read_error, ep))
     files: dict[Path, PluginResolution] = {}
     resolve_tasks(tuple(links), dirs, overlay, {}, files)

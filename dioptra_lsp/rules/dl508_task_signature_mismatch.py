@@ -91,8 +91,7 @@ def _task(project, exp, task: ExperimentTask, fn) -> Iterator[Diagnostic]:
             keyword = calls.by_keyword(task_input.name)
             slot = positional[index] if index < len(positional) else None
             options = [p.name for p in params if p.kind not in _VAR and p.name not in declared]
-            hint = did_you_mean(str(task_input.name), options, what="Undeclared parameters") \
-                if options else ""
+            hint = _hint(str(task_input.name), options, slot)
             if keyword is not None:
                 step, arg = keyword
                 yield report(task_input.name_span,
@@ -184,6 +183,17 @@ def _task(project, exp, task: ExperimentTask, fn) -> Iterator[Diagnostic]:
                         " (no step calls this task yet)")
                      + f"; declare it: `- {param.name}: <type>`",
                      Severity.ERROR if used else Severity.INFO)
+
+
+def _hint(name: str, options: list[str], slot) -> str:
+    """Did-you-mean among the parameters no input declares; the parameter at the input's own
+    position is the likeliest when no name is close."""
+    if not options:
+        return ""
+    text = did_you_mean(name, options, what="Undeclared parameters")
+    if "did you mean" not in text and slot is not None and slot.name in options:
+        text = f"did you mean `{slot.name}`? " + text
+    return text
 
 
 def _at(project, path, span) -> str:

@@ -580,3 +580,30 @@ def test_mutated_experiments(validation, tmp_path_factory, seed, which):
     tmp = tmp_path_factory.mktemp("mut")
     missed = check_text(validation, tmp, text)
     assert not missed, f"dioptra-lint missed {missed} in:\n{text}"
+
+
+# --------------------------------------------------------------------------- the type system
+
+
+@settings(max_examples=EXAMPLES_PER_TEST * 2, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(names=st.lists(st.sampled_from(sorted(TYPE_LIBRARY)), max_size=4, unique=True),
+       target=st.sampled_from(sorted(TYPE_LIBRARY) + BUILTIN_NAMES), value=_literal())
+def test_type_inference_and_compatibility_agree_with_the_engine(validation, names, target, value):
+    """dioptra-lint's type system against the engine's own (type_registry, type_validation)."""
+    from dioptra.task_engine import type_registry, type_validation
+
+    from dioptra_lsp.model.exptypes import Registry, compatible, infer
+
+    definitions = {n: TYPE_LIBRARY[n] for n in names}
+    if "sub" in definitions:
+        definitions["img"] = None
+    if target not in definitions and target not in BUILTIN_NAMES:
+        definitions[target] = TYPE_LIBRARY[target]
+        if target == "sub":
+            definitions["img"] = None
+    theirs = type_registry.build_type_registry(definitions)
+    ours = Registry(definitions)
+    assert not ours.errors
+    expected = type_validation._types_compatible(type_validation._infer_type(value), theirs[target])
+    assert compatible(infer(value), ours.get(target)) == expected, (value, target, definitions)

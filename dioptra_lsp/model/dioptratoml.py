@@ -177,10 +177,10 @@ def parse_dioptra_toml(path: Path, text: str) -> DioptraToml:
         _check_names(reader, plugins, param_types, entrypoints)
     except (RecursionError, MemoryError):
         return DioptraToml(path, text, (), (), (), (Problem(
-            "syntax", path, Span.point(0, 0), "TOML nesting is too deep to read"),))
+            "unanalysed", path, Span.point(0, 0), "TOML nesting is too deep to read"),))
     except Exception as err:  # noqa: BLE001 -- a model bug must cost one file, never the whole run
         return DioptraToml(path, text, (), (), (), (Problem(
-            "syntax", path, Span.point(0, 0),
+            "unanalysed", path, Span.point(0, 0),
             f"dioptra-lint could not analyse this file (internal error: {type(err).__name__}: "
             f"{err}); please report it"),))
     return DioptraToml(path, text, plugins, param_types, entrypoints, tuple(reader.problems), data)

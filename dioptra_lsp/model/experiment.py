@@ -261,14 +261,14 @@ class Experiment:
         if span is None:
             return False
         path = path or self.path
-        return any(p.kind in ("syntax", "experiment-structure") and p.path == path
+        return any(p.kind in ("syntax", "unanalysed", "experiment-structure") and p.path == path
                    and span.start <= p.span.start <= span.end for p in self.problems)
 
     @property
     def has_problems(self) -> bool:
         """A problem validate-experiment reports (or a syntax error): the rules that need a
         valid description stay quiet, as the validator's later checks do."""
-        return any(p.kind in ("syntax", "experiment-structure") for p in self.problems)
+        return any(p.kind in ("syntax", "unanalysed", "experiment-structure") for p in self.problems)
 
     def step_task(self, step: Step) -> ExperimentTask | None:
         return self.task(step.task) if _hashable(step.task) else None

@@ -164,7 +164,7 @@ def _assembled(toml, entrypoint, graph):
     try:
         return assemble(toml, entrypoint, graph)
     except Exception as err:  # noqa: BLE001
-        problem = Problem("syntax", graph.path, graph.sections[0][1] if graph.sections else
+        problem = Problem("unanalysed", graph.path, graph.sections[0][1] if graph.sections else
                           Span.point(0, 0),
                           f"dioptra-lint could not assemble this entry point (internal error: "
                           f"{type(err).__name__}: {err}); please report it")

@@ -16,7 +16,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     project = ctx.project
     for exp in experiments(project):
         if not exp.steps or any(not s.form for s in exp.steps) \
-                or any(p.kind == "syntax" for p in exp.problems) \
+                or any(p.kind in ("syntax", "unanalysed") for p in exp.problems) \
                 or exp.problems_within(exp.section_region("graph")) \
                 or exp.problems_within(exp.section_region("artifact_outputs")):
             continue   # the graph could not be read whole: its references are not all known

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..diagnostics import Diagnostic, Related, Severity
-from ..model.types import MISSING, ClickParam, MLParameter, Unknown
+from ..model.types import MISSING, ClickParam, MLParameter
 from .base import Rule, RuleContext, where
 from ._cli import invocations
 
@@ -13,45 +13,6 @@ RULE = Rule("DL204", "type-mismatch", Severity.WARNING,
             "The MLproject default or type cannot feed the click option's type")
 
 _NUMERIC = {"INT", "FLOAT", "IntRange", "FloatRange", "BOOL"}
-
-
-def click_type(option: ClickParam):
-    """A real click type rebuilt from literals, or None when it cannot be rebuilt exactly."""
-    import click
-
-    kind = option.type.kind if option.type else None
-    if kind is None:
-        default = option.default
-        if isinstance(default, bool):
-            kind = "BOOL"
-        elif isinstance(default, int):
-            kind = "INT"
-        elif isinstance(default, float):
-            kind = "FLOAT"
-        else:
-            return None
-    simple = {"INT": click.INT, "FLOAT": click.FLOAT, "BOOL": click.BOOL, "UUID": click.UUID,
-              "STRING": click.STRING}
-    if kind in simple:
-        return simple[kind]
-    t = option.type
-    args = dict(t.args)
-    try:
-        if kind == "Choice":
-            choices = args.get("choices", args.get(0))
-            if not isinstance(choices, (list, tuple)) or any(isinstance(c, Unknown) for c in choices):
-                return None
-            return click.Choice([str(c) for c in choices],
-                                case_sensitive=bool(args.get("case_sensitive", True)))
-        if kind in ("IntRange", "FloatRange"):
-            cls = click.IntRange if kind == "IntRange" else click.FloatRange
-            lo, hi = args.get("min", args.get(0)), args.get("max", args.get(1))
-            if any(isinstance(v, Unknown) for v in (lo, hi)):
-                return None
-            return cls(lo, hi, clamp=bool(args.get("clamp", False)))
-    except (TypeError, ValueError):
-        return None
-    return None
 
 
 def _type_name(option: ClickParam) -> str:
@@ -67,6 +28,8 @@ def _declared(inv, use, option: ClickParam, project) -> tuple[tuple[Related, ...
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     import click
 
+    from ..clicktypes import NotLiteral, option_type
+
     project = ctx.project
     for inv in invocations(project):
         ep = inv.entry_point
@@ -80,9 +43,12 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
             param: MLParameter | None = ep.parameter(use.placeholders[0])
             if param is None:
                 continue
-            ctype = click_type(option)
-            if ctype is None:
-                continue
+            try:
+                ctype = option_type(option, project.folder)
+            except NotLiteral:
+                continue   # not rebuilt exactly: not judged
+            if isinstance(ctype, click.Path):
+                continue   # whether a path exists is the worker's, not the default's type
             kind = option.type.kind if option.type else ctype.name
             if param.type in ("path", "uri") and (kind in _NUMERIC or ctype.name in ("integer", "float", "boolean")):
                 related, other = _declared(inv, use, option, project)

@@ -220,6 +220,13 @@ TYPE_CASES = [
     ("type=click.FloatRange(0, 1)", "{type: float, default: 1.5}"),
     ("type=click.FloatRange(0.0, 1.0)", "{type: float, default: 0.25}"),
     ("type=click.UUID", "{type: string, default: not-a-uuid}"),
+    # rebuilt by the one builder the dry-run uses too (clicktypes.py): open bounds, dates
+    ("type=click.FloatRange(0, 1, min_open=True)", "{type: float, default: 0}"),
+    ("type=click.FloatRange(0, 1, max_open=True)", "{type: float, default: 0.5}"),
+    ("type=click.IntRange(0, 10, max_open=True)", "{type: float, default: 10}"),
+    ("type=click.DateTime()", '{type: string, default: "2020-13-45"}'),
+    ("type=click.DateTime()", "{type: string, default: 2020-01-02}"),
+    ('type=click.DateTime(["%d.%m.%Y"])', "{type: string, default: 2020-01-02}"),
     ("type=click.STRING", "{type: float, default: abc}"),
     ("default=3", "{type: string, default: x}"),
     ("default=3", "{type: float, default: 4}"),
@@ -277,10 +284,22 @@ def test_dl204_fires_exactly_where_click_refuses_the_value_mlflow_passes(tmp_pat
         assert diag.related[0].message == f"`--o{i}` declared here"
 
 
+def test_dl204_and_the_dry_run_refuse_the_same_defaults(tmp_path):
+    """Both rebuild the click type with the one builder (clicktypes.py): check warns exactly
+    where the dry-run's click parse of MLflow's command fails on that option."""
+    from dioptra_lsp.dryrun import dry_run
+
+    folder = _type_project(tmp_path, VALUE_FORMS)
+    found = {(d.span.start.line - 2) // 3 for d in lint(folder, "DL204")}
+    refused = {i for i in range(len(TYPE_CASES))
+               if any(p.kind == "click-usage" for p in dry_run(folder, f"e{i}").problems)}
+    assert found == refused, {i: TYPE_CASES[i] for i in found ^ refused}
+
+
 def test_dl204_is_silent_where_it_cannot_rebuild_the_type_or_the_value_is_not_one_placeholder(tmp_path):
     folder = write(tmp_path, {"MLproject": entry_points([
         ("--a {p}", "p: {type: float, default: 0.5}"),            # callback-free but unknown type
-        ("--b {p}", "p: {type: string, default: 2020-13-45}"),
+        ("--b {p}", "p: {type: string, default: x}"),
         ("--c {p}", "p: {type: path, default: missing}"),
         ("--d {p}x", "p: {type: float, default: 0.5}"),           # not the whole value
         ("--e {p} {p}", "p: {type: float, default: 0.5}"),        # two values per flag
@@ -288,7 +307,7 @@ def test_dl204_is_silent_where_it_cannot_rebuild_the_type_or_the_value_is_not_on
         ("--g {q}", "p: {type: float, default: 0.5}"),            # undeclared: DL106's
         ("--a {p}", "p: {type: float, default: null}"),
         ("--h {p}", "p: {type: float, default: 0.5}"),
-    ]), "t.py": script('click.option("--a", type=make_type())', 'click.option("--b", type=click.DateTime())',
+    ]), "t.py": script('click.option("--a", type=make_type())', 'click.option("--b", type=click.File())',
                        'click.option("--c", type=click.Path(exists=True))', 'click.option("--d", type=int)',
                        'click.option("--e", type=int, nargs=2)', 'click.option("--f", type=int)',
                        'click.option("--g", type=int)', 'click.option("--h", type=CHOICES)',

@@ -28,8 +28,9 @@ from .issues import ERROR, INFO, WARNING, Issue, not_checked
 
 MLFLOW_TYPES = ("string", "float", "path", "uri")
 ENV_KINDS = ("docker_env", "python_env", "conda_env")   # MLflow's precedence order
-# Structure problems of the model that MLflow survives (every other one breaks its loader).
-_SURVIVABLE = ("MLproject has no `entry_points`", "`command` of entry point")
+# Structure problems (``Problem.code``) MLflow's loader survives: it fails later, when it looks
+# for the entry point or its command.  Every other structure problem breaks its loader.
+_SURVIVABLE = frozenset({"no-entry-points", "command-not-a-string", "no-command"})
 
 
 @record
@@ -84,8 +85,8 @@ def load_failure(project: MLProject) -> Issue | None:
             return not_checked("mlproject-not-analysed", "MLproject", p.message, p.path, p.span,
                                "project")
     for p in project.problems:
-        fatal = (p.kind == "structure" and not p.message.startswith(_SURVIVABLE)
-                 and "has no `command`" not in p.message) or p.kind == "malformed-flow-mapping"
+        fatal = (p.kind == "structure" and p.code not in _SURVIVABLE) \
+            or p.kind == "malformed-flow-mapping"
         if fatal:
             return Issue("invalid-project", f"MLflow cannot load this MLproject: {p.message}",
                          ERROR, p.path, p.span)

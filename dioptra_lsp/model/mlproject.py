@@ -138,8 +138,8 @@ class _Reader:
         """The 0-based model line where ``node`` starts."""
         return self.position(node.start_mark).line
 
-    def problem(self, kind: str, span: Span, message: str, **detail: Any) -> None:
-        self.problems.append(Problem(kind, self.path, span, message, tuple(detail.items())))
+    def problem(self, kind: str, span: Span, message: str, code: str = "", **detail: Any) -> None:
+        self.problems.append(Problem(kind, self.path, span, message, tuple(detail.items()), code))
 
     def construct(self, node: yaml.Node) -> Any:
         if node.tag == _STR:   # most keys and values: skip PyYAML's Python-level constructor
@@ -368,12 +368,14 @@ def _read_root(reader: _Reader, root: yaml.Node | None) -> MLProject:
     path = reader.path
     if root is None:
         reader.problem("structure", Span.point(0, 0),
-                       "MLproject is empty; MLflow expects a mapping with `entry_points`")
+                       "MLproject is empty; MLflow expects a mapping with `entry_points`",
+                       code="empty")
         return _empty(path, reader.text, reader.problems)
     if not isinstance(root, yaml.MappingNode):
         reader.problem("structure", reader.span(root),
                        f"MLproject is a {_kind(root)}, not a mapping; MLflow expects keys "
-                       f"`name` and `entry_points`")
+                       f"`name` and `entry_points`",
+                       code="not-a-mapping")
         return _empty(path, reader.text, reader.problems)
     pairs = reader.pairs(root)
     top_keys = reader.keys(pairs)
@@ -398,12 +400,14 @@ def _read_root(reader: _Reader, root: yaml.Node | None) -> MLProject:
     if entry_points_node is None and spark_job is None:
         reader.problem("structure", reader.span(root) if not pairs else top_keys[0].span,
                        "MLproject has no `entry_points` mapping; keys found: "
-                       + ", ".join(k.name for k in top_keys))
+                       + ", ".join(k.name for k in top_keys),
+                       code="no-entry-points")
     elif entry_points_node is None:
         pass   # a Databricks Spark job may do without: checked below
     elif not isinstance(entry_points_node, yaml.MappingNode):
         reader.problem("structure", reader.span(entry_points_node),
-                       f"`entry_points` is a {_kind(entry_points_node)}, not a mapping of entry point names")
+                       f"`entry_points` is a {_kind(entry_points_node)}, not a mapping of entry point names",
+                       code="entry-points-not-a-mapping")
     else:
         for key_node, value_node, ep_name in reader.pairs(entry_points_node):
             ep = _read_entry_point(reader, ep_name, key_node, value_node)
@@ -422,7 +426,8 @@ def _check_spark_job(reader: _Reader, key_node: yaml.Node, node: yaml.Node,
     if not isinstance(node, yaml.MappingNode):
         reader.problem("structure", reader.span(node) if not _is_empty(node) else reader.span(key_node),
                        f"`databricks_spark_job` is a {_kind(node)}, not a mapping with "
-                       f"`python_file`, `parameters` and `python_libraries`")
+                       f"`python_file`, `parameters` and `python_libraries`",
+                       code="spark-job-not-a-mapping")
         return
     python_file = next((v for k, v, key in reader.pairs(node) if key == "python_file"), None)
     if python_file is not None and _is_null(python_file):
@@ -432,22 +437,26 @@ def _check_spark_job(reader: _Reader, key_node: yaml.Node, node: yaml.Node,
     if python_file is None and not has_entry_points:
         reader.problem("structure", reader.span(key_node),
                        "a Databricks Spark job needs `databricks_spark_job.python_file` or "
-                       "`entry_points`; MLflow refuses a project with neither")
+                       "`entry_points`; MLflow refuses a project with neither",
+                       code="spark-job-without-entry")
     elif python_file is not None and has_entry_points:
         reader.problem("structure", reader.span(python_file),
                        "a Databricks Spark job takes `databricks_spark_job.python_file` or "
                        f"`entry_points`, not both (`entry_points` is at line "
-                       f"{reader.line_of(entry_points_node) + 1}); MLflow refuses the project")
+                       f"{reader.line_of(entry_points_node) + 1}); MLflow refuses the project",
+                       code="spark-job-with-both")
     for ep in entry_points:
         for param in ep.parameters:
             if param.type == "path":
                 reader.problem("structure", param.type_span or param.spec_span,
                                f"a Databricks Spark job has no `path` parameters (`{param.name}` "
-                               f"of entry point `{ep.name}`); use `string` or `uri`")
+                               f"of entry point `{ep.name}`); use `string` or `uri`",
+                               code="spark-job-path-parameter")
     for env in environments:
         reader.problem("structure", env.key_span,
                        f"a Databricks Spark job cannot set `{env.kind}`; MLflow refuses the "
-                       f"project (the cluster provides the environment)")
+                       f"project (the cluster provides the environment)",
+                       code="spark-job-environment")
 
 
 def _kind(node: yaml.Node) -> str:
@@ -463,7 +472,8 @@ def _read_entry_point(reader: _Reader, name: str, key_node: yaml.Node,
     if not isinstance(node, yaml.MappingNode):
         reader.problem("structure", reader.span(key_node) if _is_empty(node) else reader.span(node),
                        f"entry point `{name}` is a {_kind(node)}, not a mapping with "
-                       f"`parameters` and `command`")
+                       f"`parameters` and `command`",
+                       code="entry-point-not-a-mapping")
         return None
     pairs = reader.pairs(node)
     keys = reader.keys(pairs)
@@ -482,17 +492,20 @@ def _read_entry_point(reader: _Reader, name: str, key_node: yaml.Node,
             elif not _is_null(v):
                 reader.problem("structure", reader.span(v),
                                f"`parameters` of entry point `{name}` is a {_kind(v)}, not a "
-                               f"mapping of parameter names to specs")
+                               f"mapping of parameter names to specs",
+                               code="parameters-not-a-mapping")
         elif key == "command":
             has_command = True
             if isinstance(v, yaml.ScalarNode) and not _is_null(v):
                 command = _read_command(reader, v)
             else:
                 reader.problem("structure", reader.span(k) if _is_empty(v) else reader.span(v),
-                               f"`command` of entry point `{name}` is a {_kind(v)}, not a string")
+                               f"`command` of entry point `{name}` is a {_kind(v)}, not a string",
+                               code="command-not-a-string")
     if not has_command:
         reader.problem("structure", reader.span(key_node),
-                       f"entry point `{name}` has no `command`; MLflow cannot run it")
+                       f"entry point `{name}` has no `command`; MLflow cannot run it",
+                       code="no-command")
     # Like the dict MLflow builds: a repeated name keeps its first place and its last spec.
     unique: dict[str, MLParameter] = {}
     for param in parameters:
@@ -518,12 +531,14 @@ def _read_parameter(reader: _Reader, ep: str, name: str, key_node: yaml.Node,
         reader.problem("structure", reader.span(key_node) if _is_empty(node) else reader.span(node),
                        f"parameter `{name}` of entry point `{ep}` is "
                        f"{'empty' if value is None else f'`{reader.source(node)}`'}; write a type "
-                       f"(`{name}: string`) or a mapping (`{name}: {{type: string, default: ...}}`)")
+                       f"(`{name}: string`) or a mapping (`{name}: {{type: string, default: ...}}`)",
+                       code="parameter-not-a-spec")
         return None
     if not isinstance(node, yaml.MappingNode):
         reader.problem("structure", reader.span(node),
                        f"parameter `{name}` of entry point `{ep}` is a {_kind(node)}; write a type "
-                       f"or a mapping with `type` and `default`")
+                       f"or a mapping with `type` and `default`",
+                       code="parameter-not-a-mapping")
         return None
     pairs = reader.pairs(node)
     keys = reader.keys(pairs)

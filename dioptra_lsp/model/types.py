@@ -61,7 +61,9 @@ class Problem:
 
     ``kind`` is e.g. "syntax" (DL001), "duplicate-key" (DL110), "structure" (DL101), or
     "unanalysed" (DL001 too): a file its runtime may accept but this tool cannot analyse (too
-    deep, aliases that never end, an internal error), so nothing about it is known.
+    deep, aliases that never end, an internal error), so nothing about it is known.  ``code``
+    names the problem within its kind ("no-command", "entry-points-not-a-mapping", ...), so
+    readers decide on it, never on the wording of ``message``.
     """
 
     kind: str
@@ -69,6 +71,7 @@ class Problem:
     span: Span
     message: str
     detail: tuple[tuple[str, Any], ...] = ()
+    code: str = ""
 
 
 # --------------------------------------------------------------------------- MLproject

@@ -387,3 +387,36 @@ def test_a_script_that_never_calls_its_command_would_run_nothing(tmp_path):
     report = dry_run(proj)
     [(kind, message)] = errors(report)
     assert kind == "command-never-invoked" and "never calls it" in message
+
+
+# ------------------------------------------------------------------ structure problems
+
+STRUCTURE_PROJECTS = {
+    "empty": "",
+    "not-a-mapping": "- a\n",
+    "no-entry-points": "name: x\n",
+    "entry-points-not-a-mapping": "entry_points: [a]\n",
+    "entry-point-not-a-mapping": "entry_points:\n  main: 3\n",
+    "parameters-not-a-mapping": "entry_points:\n  main:\n    parameters: [a]\n    command: x\n",
+    "command-not-a-string": "entry_points:\n  main:\n    command: [a]\n",
+    "no-command": "entry_points:\n  main:\n    parameters: {}\n",
+    "parameter-not-a-spec": "entry_points:\n  main:\n    parameters: {a: 3}\n    command: x\n",
+    "parameter-not-a-mapping": "entry_points:\n  main:\n    parameters: {a: [1]}\n    command: x\n",
+    "spark-job-not-a-mapping": "databricks_spark_job: 3\n",
+    "spark-job-without-entry": "databricks_spark_job: {python_libraries: []}\n",
+}
+
+
+@pytest.mark.parametrize("code, text", STRUCTURE_PROJECTS.items())
+def test_mlflows_verdict_on_a_structure_problem_follows_its_code_not_its_wording(code, text):
+    from dioptra_lsp.dryrun.resolve import load_failure
+    from dioptra_lsp.model.mlproject import parse_mlproject
+    from dioptra_lsp.model.record import replace
+
+    project = parse_mlproject(Path("p/MLproject"), text)
+    assert code in {p.code for p in project.problems if p.kind == "structure"}
+    reworded = replace(project, problems=tuple(replace(p, message=f"reworded {k}")
+                                                 for k, p in enumerate(project.problems)))
+    assert (load_failure(project) is None) == (load_failure(reworded) is None)
+    assert (load_failure(project) is None) == (code in ("no-entry-points", "command-not-a-string",
+                                                        "no-command"))

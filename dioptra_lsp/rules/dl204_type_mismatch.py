@@ -64,7 +64,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
             try:
                 ctype.convert(value, None, None)
             except click.BadParameter as err:
-                reason = err.format_message() if hasattr(err, "format_message") else str(err)
+                reason = err.format_message()
                 related, other = _declared(inv, use, option, project)
                 yield RULE.diagnostic(
                     project.mlproject_path, param.default_span,

@@ -24,7 +24,7 @@ dataclass.
 from __future__ import annotations
 
 from operator import attrgetter
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, TypeVar, dataclass_transform
 
 __all__ = ["record", "field", "cached", "replace", "record_fields", "FrozenInstanceError"]
 
@@ -282,6 +282,9 @@ def _patch(cls: type, namespace: dict[str, Any]) -> type:
     return cls
 
 
+# Type checkers then see what a record is: a frozen dataclass whose constructor takes its
+# fields (``frozen_default`` is read by mypy and pyright; Python 3.11 stores it as given).
+@dataclass_transform(frozen_default=True, field_specifiers=(field,))
 def record(cls: type[T] | None = None, /, *, slots: bool = True) -> Any:
     """Declare an immutable data class: ``@record`` or ``@record(slots=False)``."""
     if cls is None:

@@ -205,3 +205,29 @@ def test_cached_values_are_computed_once_and_stay_outside_the_fields():
     assert copy_.index == t.index and len(calls) == 2   # a new instance computes its own
     with pytest.raises(FrozenInstanceError):
         t.index = {}
+
+
+def test_type_checkers_see_a_records_constructor(tmp_path):
+    """``@record`` is declared with ``typing.dataclass_transform``: mypy (the oracle) checks
+    record constructor calls against the fields and knows the fields are read-only."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2]
+    (tmp_path / "use_records.py").write_text(
+        "from pathlib import Path\n"
+        "from dioptra_lsp.model.source import Span\n"
+        "from dioptra_lsp.model.types import Problem\n"
+        "span = Span.of(0, 0, 0, 1)\n"
+        "ok = Problem('syntax', Path('x'), span, 'message', code='no-command')\n"
+        "missing = Problem('syntax', Path('x'), span)\n"
+        "unknown = Problem('syntax', Path('x'), span, 'm', cod='x')\n"
+        "wrong = Problem('syntax', Path('x'), span, 3)\n"
+        "ok.kind = 'x'\n")
+    run = subprocess.run([sys.executable, "-m", "mypy", "--follow-imports=silent",
+                          "--no-error-summary", "--cache-dir", str(tmp_path / "cache"),
+                          "use_records.py"], capture_output=True, text=True, cwd=tmp_path,
+                         env={"MYPYPATH": str(repo), "PATH": "/usr/bin:/bin"}, timeout=120)
+    lines = {int(line.split(":")[1]) for line in run.stdout.splitlines() if ": error:" in line}
+    assert lines == {6, 7, 8, 9}, run.stdout + run.stderr

@@ -164,9 +164,9 @@ _OCTAL = frozenset("01234567")
 class _EOF(Exception):
     """Input ended inside a construct; bash's message and where the construct opened."""
 
-    def __init__(self, message: str, start: int, quote: bool = False) -> None:
+    def __init__(self, message: str, start: int, quote: bool = False, width: int = 1) -> None:
         super().__init__(message)
-        self.message, self.start, self.quote = message, start, quote
+        self.message, self.start, self.quote, self.end = message, start, quote, start + width
 
 
 class _Syntax(Exception):
@@ -452,10 +452,11 @@ class _Lexer:
             return start
         return self._scan_brackets(m.end() + 1, m.end())
 
-    def _unclosed(self, at: int, quote: str) -> None:
+    def _unclosed(self, at: int, quote: str, width: int = 1) -> None:
         if quote in "'\"" and self.unclosed_quote is None:
             self.unclosed_quote = at
-        raise _EOF(f"unexpected EOF while looking for matching `{quote}'", at, quote in "'\"")
+        raise _EOF(f"unexpected EOF while looking for matching `{quote}'", at, quote in "'\"",
+                   width)
 
     def _double_quoted(self, i: int, opened: int, st: _WordState) -> int:
         """Read ``"..."`` from after its opening quote; returns the offset after the closing one."""
@@ -655,7 +656,7 @@ class _Lexer:
                 return i + 1
             else:
                 i += 1
-        self._unclosed(opened, "}")
+        self._unclosed(opened, "}", 2)   # ``${``
         return n   # pragma: no cover
 
     def _scan_brackets(self, i: int, opened: int) -> int:
@@ -925,7 +926,8 @@ class _Parser:
         self.scope: list[tuple[str, int]] = []
         self.ids = 0
         self.unmodelled: list[tuple[str, int]] = []
-        self.opened: list[int] = []   # constructs still open: an EOF error points at the innermost
+        # Constructs still open (start, end of their first token): an EOF error points there.
+        self.opened: list[tuple[int, int]] = []
         self.redirects: list[Redirect] = []
 
     def run(self) -> ShellScript:
@@ -936,7 +938,7 @@ class _Parser:
         except _Syntax as err:
             error, start, end = err.message, err.start, err.end
         except _EOF as err:
-            error, start, end = err.message, err.start, err.start + 1
+            error, start, end = err.message, err.start, err.end
         at = self.lex.at
         commands = tuple(SimpleCommand(tuple(b.assignments), tuple(b.words), tuple(b.redirects),
                                        at(b.start), at(b.end), b.connector, tuple(b.scope))
@@ -955,7 +957,7 @@ class _Parser:
         if not self.is_op(")"):
             self.compound_list()
         if self.tok.kind == "eof":
-            raise _EOF("unexpected EOF while looking for matching `)'", opened)
+            raise _EOF("unexpected EOF while looking for matching `)'", opened, width=2)
         if not self.is_op(")"):
             raise self.unexpected()
         return self.tok.end
@@ -977,8 +979,8 @@ class _Parser:
     def unexpected(self) -> _Syntax:
         tok = self.tok
         if tok.kind == "eof":
-            at = self.opened[-1] if self.opened else tok.start
-            return _Syntax("syntax error: unexpected end of file", at, max(at + 1, tok.end))
+            start, end = self.opened[-1] if self.opened else (tok.start, tok.end)
+            return _Syntax("syntax error: unexpected end of file", start, end)
         return _Syntax(f"syntax error near unexpected token `{tok.shown}'", tok.start, tok.end)
 
     def expect_word(self, *names: str) -> _Tok:
@@ -1056,7 +1058,7 @@ class _Parser:
         self.pipeline(connector)
         while self.is_op("&&", "||"):
             op = self.advance()
-            self.opened.append(op.start)
+            self.opened.append((op.start, op.end))
             self.newlines()
             self.pipeline(op.op)
             self.opened.pop()
@@ -1076,7 +1078,7 @@ class _Parser:
         members = [(first, len(self.built))]
         while self.is_op("|", "|&"):
             op = self.advance()
-            self.opened.append(op.start)
+            self.opened.append((op.start, op.end))
             self.newlines()
             start = len(self.built)
             self.command(op.op)
@@ -1103,7 +1105,7 @@ class _Parser:
             raise self.unexpected()
         text = tok.raw
         if text in ("{", "if", "while", "until", "for", "select", "case", "function"):
-            self.opened.append(tok.start)
+            self.opened.append((tok.start, tok.end))
             self.compound(text, connector)
             self.opened.pop()
             return
@@ -1156,7 +1158,7 @@ class _Parser:
 
     def subshell(self) -> None:
         opened = self.advance()
-        self.opened.append(opened.start)
+        self.opened.append((opened.start, opened.end))
         try:
             self._subshell(opened)
         finally:

@@ -312,3 +312,31 @@ def test_python_runs_what_we_read(line, python_project):
         return
     assert ran is not None, (line, run.stderr)
     assert (ran[1], ran[2]) == (inv.script, [w.value for w in inv.args]), line
+
+
+# ------------------------------------------------------------------ DL111 and DL112
+
+
+def test_check_refuses_a_command_exactly_when_bash_does(tmp_path):
+    """One MLproject, an entry point per line (each a template that ``str.format`` turns back
+    into the line): DL111 or DL112 fires, once, exactly where ``bash -n`` refuses."""
+    import yaml
+
+    from dioptra_lsp.engine import lint_paths
+
+    lines = SYNTAX_CORPUS + ["printf '%s' " + w for w in WORD_CORPUS]
+    template = {f"e{i}": {"command": line.replace("{", "{{").replace("}", "}}")}
+                for i, line in enumerate(lines)}
+    (tmp_path / "MLproject").write_text(yaml.safe_dump({"entry_points": template}, width=1 << 20))
+    loaded = yaml.safe_load((tmp_path / "MLproject").read_text())["entry_points"]
+    assert [loaded[f"e{i}"]["command"].format() for i in range(len(lines))] == lines
+    text = (tmp_path / "MLproject").read_text().split("\n")
+    starts = {k: int(line.strip()[1:-1]) for k, line in enumerate(text) if line.startswith("  e")}
+    found: dict[int, list[str]] = {}
+    for d in lint_paths([tmp_path]):
+        if d.code in ("DL111", "DL112"):
+            entry = starts[max(k for k in starts if k <= d.span.start.line)]
+            found.setdefault(entry, []).append(d.code)
+    for i, line in enumerate(lines):
+        refused = bash(["-n", "-c", "--", line]).returncode != 0
+        assert len(found.get(i, ())) == refused, (line, found.get(i))

@@ -141,6 +141,30 @@ def test_pyproject_config_per_file_ignores_and_unknown_keys(tmp_path):
     assert bad.returncode == 2
     assert "selekt" in bad.stderr and "did you mean `select`" in bad.stderr
     assert "Traceback" not in bad.stderr
+    assert "passed" not in bad.stdout and bad.stdout.splitlines()[-1].startswith("Nothing checked")
+
+
+def test_a_missing_path_is_an_error_beside_the_findings_never_a_pass(tmp_path):
+    write_project(tmp_path / "ep")
+    result = cli("check", "ep", "nowhere", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == ["dioptra-lint: nowhere: no such file or directory"]
+    assert result.stdout.splitlines()[-1] == ("Not fully checked: 1 error stopped part of the "
+                                              "check (see above); no findings in 1 entry-point "
+                                              "project, 3 files.")
+    alone = cli("check", "nowhere", cwd=tmp_path)
+    assert alone.returncode == 2 and "passed" not in alone.stdout
+
+
+def test_a_folder_without_an_mlproject_warns_and_passes_nothing(tmp_path):
+    """As ruff warns when it finds no Python file (and exits 0)."""
+    (tmp_path / "empty" / "src").mkdir(parents=True)
+    (tmp_path / "empty" / "src" / "train.py").write_text("print(1)\n")
+    result = cli("check", "empty", cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stderr == ("dioptra-lint: warning: no MLproject found under empty; nothing "
+                             "was checked\n")
+    assert result.stdout == "Nothing checked: no MLproject found under the given paths.\n"
 
 
 def test_stdin_buffer_replaces_the_file_on_disk(tmp_path):

@@ -306,10 +306,17 @@ def test_a_file_that_blocks_when_read_is_reported_not_waited_for(tmp_path):
             pytest.fail("CI runs as root: /proc/kmsg must be readable there")
         pytest.skip("/proc/kmsg is readable only by root (CI runs this)")
     root = write_project(tmp_path / "ep", MLPROJECT.replace("python train.py", "python /proc/kmsg"))
-    os.symlink("/proc/kmsg", root / "plugs" / "kmsg.py")
     result = cli("check", "ep", cwd=tmp_path, timeout=60)
     assert result.returncode == 1 and "/proc/kmsg:1:1: DL001" in result.stdout
     assert cli("dry-run", "ep", cwd=tmp_path, timeout=60).returncode == 3
+    write_project(root, MLPROJECT.replace(" --batch 2", ""),         # a plugin that blocks
+                  SCRIPT.replace('"plugs", "fit"', '"plugs", "kmsg"'))
+    os.symlink("/proc/kmsg", root / "plugs" / "kmsg.py")
+    result = cli("check", "ep", cwd=tmp_path, timeout=60)
+    assert result.returncode == 1 and "ep/plugs/kmsg.py:1:1: DL001" in result.stdout
+    assert cli("dry-run", "ep", cwd=tmp_path, timeout=60).returncode == 3
+    result = cli("check", "--config", "/proc/kmsg", "ep", cwd=tmp_path, timeout=60)
+    assert result.returncode == 2 and "/proc/kmsg: cannot read" in result.stderr
     (root / "MLproject").unlink()
     os.symlink("/proc/kmsg", root / "MLproject")
     result = cli("check", "ep", cwd=tmp_path, timeout=60)

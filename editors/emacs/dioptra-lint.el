@@ -205,7 +205,7 @@ This is what the \"Dry run\" code lens runs in other editors."
         (with-current-buffer (get-buffer-create "*dioptra-lint dry run*")
           (let ((inhibit-read-only t))
             (erase-buffer)
-            ;; The server answers (:entryPoint :ok :report :text).
+            ;; The server answers (:entryPoint :ok :verdict :report :text).
             (insert (cond ((stringp result) result)
                           ((stringp (plist-get result :text)) (plist-get result :text))
                           (t (format "%S" result)))))

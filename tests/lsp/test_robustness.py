@@ -320,3 +320,17 @@ async def test_a_document_whose_aliases_never_end_costs_one_finding_and_the_serv
         lsp.ExecuteCommandParams(command="dioptra-lint.dryRun", arguments=[uri, "main"])), 10)
     assert result["verdict"] == "not-checked" and result["ok"] is False
     assert result["report"]["unchecked"][0]["part"] == "MLproject"
+
+
+async def test_an_mlproject_with_cr_line_breaks_gets_its_diagnostics(client):
+    """``\\r`` alone ends a line for YAML and for LSP: the buffer gets the LF file's findings at
+    the same lines (it used to get none: the analysis raised IndexError)."""
+    ml = client.root / "MLproject"
+    lf = ml.read_text()
+    uri = open_doc(client, ml, lf.replace("\n", "\r"), version=3)
+    got = await diagnostics(client, uri, 3)
+    change_doc(client, uri, 4, lf)
+    want = await diagnostics(client, uri, 4)
+    assert "DL201" in codes(want)
+    assert sorted((str(d.code), d.range.start.line) for d in got) == \
+        sorted((str(d.code), d.range.start.line) for d in want)

@@ -192,7 +192,7 @@ function M.dry_run()
         if err then
           vim.notify("dioptra-lint dry run: " .. (err.message or vim.inspect(err)), vim.log.levels.ERROR)
         elseif type(result) == "table" and type(result.text) == "string" then
-          -- {entryPoint, ok, report, text}: the server also shows a one-line summary.
+          -- {entryPoint, ok, verdict, report, text}: the server also shows a one-line summary.
           vim.notify(result.text, result.ok == false and vim.log.levels.WARN or vim.log.levels.INFO)
         elseif result ~= nil and result ~= vim.NIL then
           vim.notify(type(result) == "string" and result or vim.inspect(result))

@@ -21,12 +21,14 @@ __all__ = ["dry_run"]
 
 def dry_run(project_dir: str | os.PathLike, entry_point: str = "main",
             params: Mapping[str, Any] | None = None, *, import_script: bool = False,
-            settings: "Settings | None" = None, overlay: dict[Path, str] | None = None
-            ) -> "DryRunReport":
+            settings: "Settings | None" = None, overlay: dict[Path, str] | None = None,
+            relative_paths_from: str | os.PathLike | None = None) -> "DryRunReport":
     """Resolve ``entry_point`` like ``mlflow run``, check its argv with click, plan its flow.
 
     ``project_dir`` is the folder holding the MLproject (or the MLproject file itself).
     ``settings`` default to the nearest config file; ``overlay`` maps paths to unsaved text.
+    Relative ``path`` values resolve against the project folder, as on a Dioptra worker, or
+    against ``relative_paths_from`` (the working directory of a job handed to MLflow here).
     Never raises for bad projects or values: everything is in the report's ``problems``, and
     every part that could not be checked is in it too (``report.unchecked``), so the verdict
     never says "would start" about something that was not looked at.
@@ -57,7 +59,8 @@ def dry_run(project_dir: str | os.PathLike, entry_point: str = "main",
             return DryRunReport(entry_point, folder, (), None, (), (), (), (),
                                 (_unreadable_mlproject(mlproject_file, src),))
         mlproject = parsed_mlproject(mlproject_file, src.text)
-    resolution = resolve(mlproject, folder, entry_point, params)
+    resolution = resolve(mlproject, folder, entry_point, params,
+                         relative_paths_from=relative_paths_from)
     if resolution.entry is None:
         if resolution.command is None:    # MLflow refuses the project or the entry point name
             return DryRunReport(resolution.entry_point, folder, resolution.parameters, None, (),

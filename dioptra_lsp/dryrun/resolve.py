@@ -10,6 +10,12 @@ without importing it:
 - extra parameters are appended as `` --key value`` with both sides quoted.
 MLflow stops at the first failure; we go on and list every problem, first one first, so the
 first error always has MLflow's failure class.
+
+A relative ``path`` value is resolved against one folder: MLflow's runner uses the working
+directory of the process that calls it (``os.path.abspath``), Dioptra workers start that
+process in the project folder.  ``resolve`` takes the folder as ``relative_paths_from``: the
+project folder by default (the worker's view), the caller's working directory for a job
+handed to MLflow from here (``dioptra-lint run``).
 """
 
 from __future__ import annotations
@@ -57,6 +63,21 @@ class Resolution:
     @property
     def failed(self) -> bool:
         return any(p.is_error for p in self.problems)
+
+
+@record
+class PathBase:
+    """The folder relative ``path`` values are resolved against, and whose view that is."""
+    folder: Path
+    kind: str             # "project" (a Dioptra worker's) or "cwd" (MLflow's runner, here)
+
+    @property
+    def described(self) -> str:
+        if self.kind == "project":
+            return ("the project folder, where Dioptra workers run (MLflow itself uses its "
+                    "working directory)")
+        return (f"the current folder {self.folder}, as MLflow's runner does (a Dioptra worker "
+                f"would use the project folder)")
 
 
 class ParamSyntaxError(ValueError):
@@ -163,13 +184,19 @@ def entry_point_names(project: MLProject | None) -> list[str]:
 
 
 def resolve(project: MLProject | None, folder: Path, entry_point: str,
-            user_params: Mapping[str, Any]) -> Resolution:
-    """Resolve like ``mlflow run`` with the worker's working directory set to ``folder``.
+            user_params: Mapping[str, Any], *,
+            relative_paths_from: str | os.PathLike | None = None) -> Resolution:
+    """Resolve like ``mlflow run`` with the worker's working directory set to ``folder``
+    (or, for relative ``path`` values, to ``relative_paths_from`` when given).
 
     ``project`` is None when the folder has no MLproject (MLflow then knows only scripts).
     """
     # The worker's os.getcwd() is the physical folder: symlinks resolved, as MLflow's abspath sees.
     folder = Path(os.path.realpath(folder))
+    if relative_paths_from is None:
+        base = PathBase(folder, "project")
+    else:
+        base = PathBase(Path(os.path.realpath(relative_paths_from)), "cwd")
     if project is not None:
         failure = load_failure(project)
         if failure is not None:
@@ -192,10 +219,10 @@ def resolve(project: MLProject | None, folder: Path, entry_point: str,
         extras = tuple(ResolvedParam(str(k), str(v), "undeclared", "-P", None)
                        for k, v in user_params.items())
         return Resolution(entry_point, None, extras, _append_extras(command, extras), ())
-    return _resolve_entry_point(project, folder, ep, user_params)
+    return _resolve_entry_point(project, base, ep, user_params)
 
 
-def _resolve_entry_point(project: MLProject, folder: Path, ep: EntryPoint,
+def _resolve_entry_point(project: MLProject, base: PathBase, ep: EntryPoint,
                          user_params: Mapping[str, Any]) -> Resolution:
     problems: list[Issue] = []
     missing = [p for p in ep.parameters if p.name not in user_params and not p.has_default]
@@ -213,7 +240,7 @@ def _resolve_entry_point(project: MLProject, folder: Path, ep: EntryPoint,
             continue
         value = user_params[param.name] if given else param.default
         span = (param.default_span if not given and param.default_span else param.name_span)
-        value, issues = _compute_value(param, value, folder, given, project.path, span)
+        value, issues = _compute_value(param, value, base, given, project.path, span)
         problems.extend(issues)
         resolved.append(ResolvedParam(param.name, str(value), _type_name(param),
                                       "-P" if given else "default", span))
@@ -234,7 +261,7 @@ def _type_name(param: MLParameter) -> str:
     return "string" if param.type is MISSING else str(param.type)
 
 
-def _compute_value(param: MLParameter, value: Any, folder: Path, given: bool, mlproject: Path,
+def _compute_value(param: MLParameter, value: Any, base: PathBase, given: bool, mlproject: Path,
                    span: Span | None) -> tuple[Any, list[Issue]]:
     """MLflow's per-type handling (only the exact strings ``path`` and ``uri``), plus warnings."""
     ptype = param.type
@@ -274,15 +301,14 @@ def _compute_value(param: MLParameter, value: Any, folder: Path, given: bool, ml
             return value, [issue("would-download", f"parameter `{param.name}`: MLflow would "
                                  f"download `{value}` to a temporary folder and pass that local "
                                  f"path instead", WARNING)]
-        full = os.path.normpath(os.path.join(folder, local))
+        full = os.path.normpath(os.path.join(base.folder, local))
         if not fs.exists(full):   # os.path.exists, as MLflow asks: never raises
             return value, [issue("path-not-found", f"parameter `{param.name}`: {where} `{value}` "
                                  f"does not exist (looked for {full})")]
         notes = []
         if not os.path.isabs(local):
             notes.append(issue("resolved-path", f"parameter `{param.name}`: `{value}` resolved "
-                               f"against the project folder, where Dioptra workers run (MLflow "
-                               f"itself uses its working directory)", INFO))
+                               f"against {base.described}", INFO))
         return full, notes
     notes = []
     if ptype == "float":

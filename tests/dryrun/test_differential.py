@@ -237,6 +237,30 @@ def test_symlinked_project_folder_resolves_like_the_workers_cwd(tmp_path, monkey
     assert got == expected == ("ok", f"echo {real / 'data'}")
 
 
+# Every `path` case but the empty value, which MLflow downloads wherever it is asked from.
+PATH_CASES = [c for c in CASES if c[0].startswith("path-") and c[0] != "path-empty"]
+
+
+@pytest.mark.parametrize("cwd_has_files", [True, False], ids=["cwd-has-files", "cwd-empty"])
+@pytest.mark.parametrize("case_id,files,entry_point,params", PATH_CASES, ids=[c[0] for c in PATH_CASES])
+def test_path_values_from_another_folder_match_mlflow(case_id, files, entry_point, params,
+                                                       cwd_has_files, tmp_path, monkeypatch):
+    """``dioptra-lint run`` hands the job to MLflow from the current folder, where MLflow's runner
+    resolves relative `path` values: the dry-run asked with ``relative_paths_from`` agrees."""
+    folder = write_project(tmp_path.resolve() / "proj", files)
+    elsewhere = tmp_path.resolve() / "elsewhere"
+    elsewhere.mkdir()
+    if cwd_has_files:
+        write_project(elsewhere, {k: v for k, v in files.items() if k.lower() != "mlproject"})
+    monkeypatch.chdir(elsewhere)
+    expected = mlflow_outcome(folder, entry_point, dict(params), tmp_path)
+    monkeypatch.chdir(tmp_path)   # the folder is what is passed, not the process's
+    report = dry_run(folder, entry_point, dict(params), relative_paths_from=elsewhere)
+    errors = [p for p in report.problems if p.is_error]
+    got = ("ok", report.command) if not errors else ("fail", errors[0].kind)
+    assert got[:2] == expected[:2], (expected, got, report.problems)
+
+
 def test_there_are_at_least_forty_edge_cases():
     assert len(CASES) >= 40
 

@@ -274,10 +274,11 @@ def server(ctx: click.Context) -> None:
 
 def _register_dry_run() -> None:
     try:
-        from .dryrun.command import dry_run_command
+        from .dryrun.command import dry_run_command, run_command
     except ImportError:   # pragma: no cover - the dry-run package is optional while it is built
         return
     main.add_command(dry_run_command)
+    main.add_command(run_command)
 
 
 _register_dry_run()

@@ -353,7 +353,7 @@ async def test_fix_all(client):
 async def test_code_lens_and_dry_run(client):
     (uri,) = await opened(client, "MLproject")
     lenses = await client.text_document_code_lens_async(lsp.CodeLensParams(text_document=td(uri)))
-    assert [l.command.title for l in lenses] == ["\u25b6 Dry run main"]
+    assert [l.command.title for l in lenses] == ["\u25b6 Dry run main", "\u25b6 Run main"]
     cmd = lenses[0].command
     assert cmd.command == "dioptra-lint.dryRun"
     result = await client.workspace_execute_command_async(lsp.ExecuteCommandParams(

@@ -7,7 +7,7 @@ from pygls.exceptions import JsonRpcException
 
 from ..convert import uri_of, workspace_edit
 from ..locate import at
-from . import actions, completion, dryrun, hover, navigation, rename, symbols
+from . import actions, completion, dryrun, hover, navigation, rename, run, symbols
 
 
 class RequestFailed(JsonRpcException):
@@ -166,5 +166,13 @@ def register(server, safe) -> None:
     async def on_dry_run(ls, *args):
         try:
             return await dryrun.execute(ls, list(args))
+        except ValueError as err:
+            raise RequestFailed(str(err)) from None
+
+    @server.command(run.COMMAND)
+    @safe
+    async def on_run(ls, *args):
+        try:
+            return await run.execute(ls, list(args))
         except ValueError as err:
             raise RequestFailed(str(err)) from None

@@ -14,13 +14,19 @@ COMMAND = "dioptra-lint.dryRun"
 
 
 def code_lenses(analysis, path, uri, lines, codec) -> list[lsp.CodeLens]:
+    """"Dry run" and its companion "Run" (features/run.py) above each entry point."""
+    from .run import lens as run_lens
+
     project = analysis.project
     if project is None or project.mlproject is None or norm(project.mlproject_path) != path:
         return []
-    return [lsp.CodeLens(range=codec.range(lines, ep.name_span),
-                         command=lsp.Command(title=f"\u25b6 Dry run {ep.name}", command=COMMAND,
-                                             arguments=[uri, ep.name]))
-            for ep in project.mlproject.entry_points]
+    lenses = []
+    for ep in project.mlproject.entry_points:
+        where = codec.range(lines, ep.name_span)
+        lenses.append(lsp.CodeLens(range=where, command=lsp.Command(
+            title=f"\u25b6 Dry run {ep.name}", command=COMMAND, arguments=[uri, ep.name])))
+        lenses.append(run_lens(where, uri, ep.name))
+    return lenses
 
 
 def run_dry_run(folder: Path, entry_point: str, params: dict, overlay, settings=None):

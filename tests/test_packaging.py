@@ -1,8 +1,9 @@
 """First contact: ``pip install .`` gives every command, and the check path stays light.
 
 Every third-party module the package imports (anywhere: the server, rename's libcst) must come
-from a default dependency, so no install offers a feature without what it needs; the check and
-dry-run paths must still import none of the server's.
+from a default dependency, so no install offers a feature without what it needs (one exception:
+MLflow, which `dioptra-lint run` hands jobs to, is the `run` extra, and `run` says so when it is
+missing); the check and dry-run paths must still import none of the server's.
 """
 
 from __future__ import annotations
@@ -18,6 +19,10 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 SERVER_ONLY = ("pygls", "lsprotocol", "libcst", "websockets", "cattrs")
+#: The one exception: a module imported only once its command runs, from the extra that command
+#: names when it is missing (`dioptra-lint run` hands jobs to MLflow: the `run` extra; its test
+#: holds that a missing MLflow is a usage error saying `pip install 'dioptra-lint[run]'`).
+OPTIONAL = {"mlflow": "run"}
 
 
 def _canonical(name: str) -> str:
@@ -46,9 +51,15 @@ def test_every_imported_package_is_a_default_dependency():
                             for r in requires(found.group(1)) or ()
                             if extra.strip() and f'extra == "{extra.strip()}"' in r)
     owners = packages_distributions()
-    missing = {module: owners.get(module) for module in _imported_top_level_modules()
+    imported = _imported_top_level_modules()
+    missing = {module: owners.get(module) for module in imported - set(OPTIONAL)
                if not {_canonical(d) for d in owners.get(module, [module])} & declared}
     assert missing == {}, f"imported but not installed by `pip install .`: {missing}"
+    for module, extra in OPTIONAL.items():
+        assert module in imported, f"{module} is no longer imported: drop it from OPTIONAL"
+        in_extra = {_canonical(re.match(r"[\w.-]+", r).group(0))
+                    for r in project["optional-dependencies"][extra]}
+        assert {_canonical(d) for d in owners.get(module, [module])} & in_extra, (module, extra)
     # The old extras still resolve, so existing install lines keep working.
     assert project["optional-dependencies"]["lsp"] == []
     assert project["optional-dependencies"]["fix"] == []

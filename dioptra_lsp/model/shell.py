@@ -52,6 +52,8 @@ RESERVED = frozenset({"if", "then", "elif", "else", "fi", "while", "until", "do"
 # Reserved words after which the next word still starts a command.
 _COMMAND_PREFIXES = frozenset({"if", "then", "elif", "else", "while", "until", "do", "{", "!",
                                "time", "coproc"})
+_OPERATORS = frozenset(CONTROL_OPERATORS + REDIRECT_OPERATORS)
+_OPERATOR_PREFIXES = frozenset(op[:k] for op in _OPERATORS for k in range(1, len(op) + 1))
 _CLOSERS = frozenset({"then", "elif", "else", "fi", "do", "done", "esac", "}"})
 
 
@@ -151,6 +153,8 @@ _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\[[^\]]*\])?\+?=").match
 _DIGITS = re.compile(r"[0-9]+").fullmatch
 _NAMED_FD = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}").fullmatch
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*").match
+# A whole word of characters with no meaning to bash but braces (checked for {a,b} apart).
+_SIMPLE_WORD = re.compile(r"[A-Za-z0-9_./:=@%+^,!{}-]+").match
 _PLAIN = re.compile(r"[^ \t\n;&|()<>\\'\"$`*?\[{~]+").match   # characters with no meaning
 _DQ_PLAIN = re.compile(r'[^"\\$`]+').match
 _BLANKS = re.compile(r"[ \t]+").match
@@ -222,6 +226,7 @@ class _Lexer:
         self.i = 0
         self.span_of = span_of
         self.original, offsets = origin if origin is not None else (source, None)
+        self.mapped = offsets is not None
         self.at: Callable[[int], int] = offsets.__getitem__ if offsets is not None else int
         self.words: list[ShellToken] = []
         self.pending_heredocs: list[tuple[ShellToken, bool]] = []   # (delimiter, strip tabs)
@@ -289,13 +294,12 @@ class _Lexer:
             k = self.skip_continuations(j) if chars else j
             if k >= self.n or s[k] not in ";&|()<>-":
                 break
-            candidate = "".join(chars) + s[k]
-            if not any(op.startswith(candidate) for op in CONTROL_OPERATORS + REDIRECT_OPERATORS):
+            if "".join(chars) + s[k] not in _OPERATOR_PREFIXES:
                 break
             chars.append(s[k])
             j = k + 1
         # back off to the longest complete operator
-        while chars and "".join(chars) not in CONTROL_OPERATORS + REDIRECT_OPERATORS:
+        while chars and "".join(chars) not in _OPERATORS:
             chars.pop()
         op = "".join(chars)
         if not op:   # "-" alone cannot start an operator; never reached for ;&|()<>
@@ -313,6 +317,15 @@ class _Lexer:
 
     def _word(self, start: int) -> _Tok:
         s, n = self.s, self.n
+        # Most words are plain (``--epochs``, ``src/train.py``, ``{epochs}``): read them whole.
+        m = _SIMPLE_WORD(s, start)
+        if m is not None:
+            end = m.end()
+            text = m.group()
+            if (end == n or s[end] in " \t\n;&|()") and not (
+                    "{" in text and _has_brace_expansion(text)):
+                return self._finish(start, end, end, text, None, False, False, self.last,
+                                    self.command_position and self.last not in REDIRECT_OPERATORS)
         st = _WordState()
         i = start
         parts = st.parts
@@ -419,20 +432,31 @@ class _Lexer:
         value = "".join(parts)
         if st.raw_bytes:
             value = value.encode("utf-8", "surrogateescape").decode("utf-8", "surrogateescape")
-        self.i = i
-        i -= trailing
+        return self._finish(start, i - trailing, i, value, st.computed, st.splits, st.glob, after,
+                            command_position)
+
+    def _finish(self, start: int, i: int, resume: int, value: str, computed: str | None,
+                splits: bool, glob: bool, after: str, command_position: bool) -> _Tok:
+        """The word ``s[start:i]`` read (the lexer goes on at ``resume``), or the fd number of
+        the redirection right after it."""
+        s, n = self.s, self.n
+        self.i = resume
         text = s[start:i]
         # An fd number (``2>``) or a ``{name}`` (``{fd}>``) written right before a redirection
         # (not the target of ``>&``/``<&``: ``2>&1>log``).
-        bare = text.replace("\\\n", "")
-        if (self.delimiter_next is None and self.i < n and s[self.i] in "<>"
-                and self.char(self.i + 1) != "(" and after not in ("<&", ">&")
-                and (_DIGITS(bare) or _NAMED_FD(bare))):
-            return self._operator(self.i, bare.strip("{}"), start)
-        a, b = self.at(start), self.at(i)
-        token = ShellToken(self.original[a:b] if a != start or b != i else text, value, a, b,
-                           self.span_of(a, b) if self.span_of else None,
-                           st.computed, st.splits, st.glob)
+        if self.i < n and s[self.i] in "<>" and self.delimiter_next is None:
+            bare = text.replace("\\\n", "")
+            if (self.char(self.i + 1) != "(" and after not in ("<&", ">&")
+                    and (_DIGITS(bare) or _NAMED_FD(bare))):
+                return self._operator(self.i, bare.strip("{}"), start)
+        if self.mapped:
+            a, b = self.at(start), self.at(i)
+            written = self.original[a:b]
+        else:
+            a, b, written = start, i, text
+        span_of = self.span_of
+        token = ShellToken(written, value, a, b, span_of(a, b) if span_of else None, computed,
+                           splits, glob)
         self.words.append(token)
         if self.delimiter_next is not None:
             self.pending_heredocs.append((token, self.delimiter_next))
@@ -778,7 +802,7 @@ class _Lexer:
 
 def _has_brace_expansion(text: str) -> bool:
     """Bash expands ``{a,b}`` and ``{1..3}`` (not ``{a}``, ``${x}`` or quoted braces)."""
-    return _brace_part(text) != ""
+    return ("," in text or ".." in text) and _brace_part(text) != ""
 
 
 def _brace_part(text: str) -> str:

@@ -91,13 +91,17 @@ def dry_run(project_dir: str | os.PathLike, entry_point: str = "main",
     problems += missing_scripts(model, links)
     problems += script_problems(model, links)
     argv = EMPTY
+    from .experiment import experiment_run
+
+    experiment = experiment_run(model, resolution, folder, overlay)
+    handled = ("run-experiment", "validate-experiment") if experiment is not None else ()
     # Without a command (MLflow refused a value) the argv cannot be checked, but the scripts
     # and the flow can: every problem of every stage that can still run is listed.
     if resolution.command is not None:
         argv = check_argv(model, resolution, link, import_script=import_script)
         problems += argv.problems
         problems += _chained_argv_problems(model, resolution, link, import_script)
-        problems += unchecked_programs(model, resolution)
+        problems += unchecked_programs(model, resolution, handled)
     if link is not None and link.script is not None and link.script.commands_never_invoked:
         command = link.script.entry_command or link.script.commands[0]
         problems.append(Issue("command-never-invoked", f"`{link.invocation.script}` defines the "
@@ -105,6 +109,13 @@ def dry_run(project_dir: str | os.PathLike, entry_point: str = "main",
                               f"would exit 0 at once, and nothing below would run (DL208)",
                               ERROR, link.path, command.span, "argv"))
     plan = build_plan(model, link, argv)
+    if experiment is not None and not plan.tasks:
+        # A task-engine entry point: the experiment's parameters and steps are the plan.
+        return DryRunReport(resolution.entry_point, folder, resolution.parameters,
+                            resolution.command, experiment.argv, argv.options,
+                            experiment.parameters, experiment.tasks,
+                            tuple(dict.fromkeys(problems + list(experiment.problems)))
+                            + plan.problems, experiment.edges, experiment.path)
     return DryRunReport(resolution.entry_point, folder, resolution.parameters, resolution.command,
                         argv.argv, argv.options, plan.parameters, plan.tasks,
                         tuple(dict.fromkeys(problems)) + plan.problems, plan.edges)

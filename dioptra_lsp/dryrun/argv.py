@@ -9,6 +9,8 @@ messages apply.  Words bash computes only at run time are not guessed: the argum
 
 from __future__ import annotations
 
+import os
+
 import math
 import uuid
 from datetime import date, datetime
@@ -155,7 +157,7 @@ def _script_unusable(link) -> bool:
 _INERT = {"true", ":", "echo", "printf", "export", "set", "unset"}
 
 
-def unchecked_programs(model, resolution) -> tuple[Issue, ...]:
+def unchecked_programs(model, resolution, handled: tuple[str, ...] = ()) -> tuple[Issue, ...]:
     """Every simple command of the resolved command that runs none of the scripts the model
     follows (``validate-experiment x.yml``, ``cd src``), and every construct the shell reader
     does not model (``[[ ]]``, ``(( ))``): the dry-run cannot say they would work."""
@@ -175,7 +177,8 @@ def unchecked_programs(model, resolution) -> tuple[Issue, ...]:
         if id(command) in covered or not command.words:
             continue
         program = command.words[0].value
-        if program in _INERT or _changes_to_a_folder(command, model.folder):
+        if program in _INERT or _changes_to_a_folder(command, model.folder) \
+                or os.path.basename(program) in handled:
             continue
         shown = _shorten(" ".join(w.value for w in command.assignments + command.words))
         out.append(not_checked("program-not-checked", f"command `{shown}`",
@@ -346,9 +349,12 @@ def _flag_span(model, link, flag: str):
 
 
 def json_value(value: Any) -> Any:
-    """A click value as JSON data: tuples as lists, paths/UUIDs/dates as strings."""
+    """A click (or experiment) value as JSON data: tuples as lists, mappings with their keys as
+    text, paths/UUIDs/dates as strings."""
     if isinstance(value, (list, tuple)):
         return [json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): json_value(v) for k, v in value.items()}
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
     if isinstance(value, (str, int, float, bool)) or value is None:

@@ -21,7 +21,8 @@ def _nodes(report) -> list[tuple[str, str, str]]:
         label = f"{f.name} = {f.value!r}" if f.known else f.name
         nodes.append((_node_id(f"p:{f.name}"), label, "parameter"))
     for t in report.plan:
-        nodes.append((_node_id(f"t:{t.index}"), f"{t.index}. {t.target}", "task"))
+        step = f"{t.step}: " if t.step is not None else ""
+        nodes.append((_node_id(f"t:{t.index}"), f"{t.index}. {step}{t.target}", "task"))
     return nodes
 
 

@@ -43,6 +43,7 @@ class Input:
     value: Any = None      # for "value" and "parameter" (when known)
     ref: str | None = None  # parameter name, or the task number (as a string)
     item: int | None = None  # which element of an unpacked task result
+    output: str | None = None  # the named output of an experiment step
 
 
 @record
@@ -52,8 +53,9 @@ class PlannedTask:
     file: str | None
     line: int | None
     inputs: tuple[Input, ...]
-    upstream: tuple[int, ...]   # tasks named in upstream_tasks=[...]
-    outputs: tuple[str, ...]    # names the result is bound to
+    upstream: tuple[int, ...]   # tasks named in upstream_tasks=[...] (a step's dependencies)
+    outputs: tuple[str, ...]    # names the result is bound to (a task's declared outputs)
+    step: str | None = None     # the experiment step this task is (task-engine entry points)
 
 
 @record

@@ -35,6 +35,9 @@ class DryRunReport:
     plan: tuple[PlannedTask, ...]
     problems: tuple[Issue, ...]          # every finding, and the parts not checked
     edges: tuple[tuple[str, str, str], ...] = ()
+    # A task-engine entry point: the experiment file run-experiment reads.  ``flow_inputs`` are
+    # then its global parameters and ``plan`` its steps, in the order the engine runs them.
+    experiment: Path | None = None
 
     @property
     def verdict(self) -> str:
@@ -92,6 +95,10 @@ class DryRunReport:
                           "line": p.line, "severity": p.severity, "stage": p.stage}
                          for p in self.findings],
             "unchecked": [{"part": p.part, "reason": p.message} for p in self.unchecked],
+            **({"experiment": self.display_path(self.experiment),
+                "experiment_parameters": {f.name: {"value": f.value, "source": f.origin}
+                                          for f in self.flow_inputs}}
+               if self.experiment is not None else {}),
         }
 
     def _task_json(self, task: PlannedTask) -> dict[str, Any]:
@@ -103,11 +110,16 @@ class DryRunReport:
                 inputs[i.name] = {"parameter": i.ref, "value": i.value}
             elif i.kind == "task":
                 inputs[i.name] = {"output_of_task": int(i.ref), "item": i.item}
+                if i.output is not None:
+                    inputs[i.name]["output"] = i.output
             else:
                 inputs[i.name] = {"expression": i.value}
-        return {"task": task.index, "target": task.target, "file": self.display_path(task.file),
-                "line": task.line, "inputs": inputs, "upstream_tasks": list(task.upstream),
-                "outputs": list(task.outputs)}
+        out = {"task": task.index, "target": task.target, "file": self.display_path(task.file),
+               "line": task.line, "inputs": inputs, "upstream_tasks": list(task.upstream),
+               "outputs": list(task.outputs)}
+        if task.step is not None:
+            out["step"] = task.step
+        return out
 
     # ------------------------------------------------------------------ text
 
@@ -130,19 +142,22 @@ class DryRunReport:
                 note = "" if o.checked else f"  [not checked: {o.note}]"
                 out.append(f"  {o.flag:<{width}} -> {o.value!r}  ({o.source}){note}")
         if self.flow_inputs:
-            out.append("flow parameters:")
+            out.append("flow parameters:" if self.experiment is None else
+                       f"experiment parameters ({self.display_path(self.experiment)}):")
             for f in self.flow_inputs:
                 shown = repr(f.value) if f.known else "?"
                 out.append(f"  {f.name} = {shown}  ({f.origin})")
         if self.plan:
-            out.append("plan:")
+            out.append("plan:" if self.experiment is None else "steps, in the order they run:")
             for t in self.plan:
                 where = f"  {self.display_path(t.file)}:{t.line}" if t.file else ""
-                out.append(f"  {t.index}. {t.target}{where}")
+                step = f"{t.step}: " if t.step is not None else ""
+                out.append(f"  {t.index}. {step}{t.target}{where}")
                 for i in t.inputs:
-                    out.append(f"       {i.name} = {_input_text(i)}")
+                    out.append(f"       {i.name} = {_input_text(i, self.experiment is not None)}")
                 if t.upstream:
-                    out.append(f"       after task {', '.join(map(str, t.upstream))}")
+                    after = "step" if self.experiment is not None else "task"
+                    out.append(f"       after {after} {', '.join(map(str, t.upstream))}")
         if self.findings:
             out.append("problems:")
             for p in self.findings:
@@ -167,6 +182,8 @@ class DryRunReport:
         if parts:
             return (f"NOT CHECKED: {parts} part{'s' if parts != 1 else ''} could not be checked "
                     f"(listed above); no error in the rest")
+        if self.experiment is not None:
+            return "OK: the job would start and every step would call its plugin as declared"
         return "OK: the job would start and its flow would build"
 
     def _where(self, p: Issue) -> str:
@@ -183,11 +200,14 @@ class DryRunReport:
 EXIT_CODES = {"would-start": 0, "would-fail": 1, "not-checked": 3}
 
 
-def _input_text(i) -> str:
+def _input_text(i, experiment: bool = False) -> str:
     if i.kind == "value":
         return repr(i.value)
     if i.kind == "parameter":
-        return f"Parameter {i.ref}" + (f" = {i.value!r}" if i.value is not None else "")
+        ref = f"${i.ref}" if experiment else f"Parameter {i.ref}"
+        return ref + (f" = {i.value!r}" if i.value is not None else "")
     if i.kind == "task":
+        if i.output is not None:
+            return f"output `{i.output}` of step {i.ref}"
         return f"output of task {i.ref}" + (f" [item {i.item}]" if i.item is not None else "")
     return f"`{i.value}`"

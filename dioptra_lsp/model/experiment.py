@@ -303,6 +303,44 @@ class Experiment:
         except graphlib.CycleError as err:
             return (), tuple(err.args[1])
 
+    # -- references
+
+    def reference_target(self, ref: Reference) -> tuple[str, Any, str | None]:
+        """What a reference reaches, as the engine resolves it (a step first, then a parameter,
+        then an artifact input): ("step", step, output name), ("parameter", parameter, None),
+        ("artifact", artifact input, output name); or ("unresolved", owner or None, reason)
+        with the reason the engine fails: "unknown", "no-output", "output-required",
+        "unknown-output", "parameter-output".  A step whose task is undeclared resolves as
+        ("step", step, None) (its undeclared task is what fails)."""
+        step = self.step(ref.name)
+        if step is not None:
+            task = self.step_task(step)
+            if task is None:
+                return "step", step, ref.output
+            return self._output(step, task.outputs, ref, "step")
+        param = self.parameter(ref.name)
+        if param is not None:
+            if ref.output is not None:
+                return "unresolved", param, "parameter-output"
+            return "parameter", param, None
+        artifact = self.artifact_input(ref.name)
+        if artifact is not None:
+            return self._output(artifact, artifact.outputs, ref, "artifact")
+        return "unresolved", None, "unknown"
+
+    @staticmethod
+    def _output(owner: Any, outputs: tuple, ref: Reference, kind: str) -> tuple[str, Any, str | None]:
+        names = [o.name for o in outputs]
+        if ref.output is None:
+            if not outputs:
+                return "unresolved", owner, "no-output"
+            if len(outputs) > 1:
+                return "unresolved", owner, "output-required"
+            return kind, owner, names[0]
+        if ref.output not in names:
+            return "unresolved", owner, "unknown-output"
+        return kind, owner, ref.output
+
     # -- types (the validator's view: declared where given, inferred from defaults otherwise)
 
     @cached

@@ -68,37 +68,45 @@ def experiment_calls(command: Command) -> tuple[ExperimentCall, ...]:
     return tuple(out)
 
 
-def _call(command: Command, program: str, program_token: ShellToken, args: list[ShellToken],
-          span: Span) -> ExperimentCall:
-    file_token: ShellToken | None = None
-    params: list[ParamArg] = []
+def scan_arguments(program: str, words: list[str]) -> tuple[int | None, list[tuple[int, int]]]:
+    """How argparse reads the arguments of ``run-experiment``/``validate-experiment``: the
+    index of the experiment file (the first positional word), and for each ``-P`` the index
+    of the word holding ``name=value`` with the characters to skip before it (``-P x=1`` is
+    (i+1, 0), ``-Px=1`` (i, 2), ``-P=x=1`` (i, 3)).  Shared by the model (on the command as
+    written) and the dry-run (on the command MLflow builds)."""
+    file_index: int | None = None
+    params: list[tuple[int, int]] = []
     i = 0
     options_done = False
-    while i < len(args):
-        tok = args[i]
-        word = tok.value
+    while i < len(words):
+        word = words[i]
         if not options_done and word == "--":
             options_done = True
         elif not options_done and program == RUN and word.startswith("-P"):
             if word == "-P":
-                if i + 1 < len(args):
-                    params.append(_param(command, args[i + 1], 0))
+                if i + 1 < len(words):
+                    params.append((i + 1, 0))
                     i += 1
             else:
-                skip = 3 if word.startswith("-P=") else 2
-                params.append(_param(command, tok, skip))
-        elif not options_done and program == RUN and (word in ("-l",) or _long_option(word, "--log-level")):
+                params.append((i, 3 if word.startswith("-P=") else 2))
+        elif not options_done and program == RUN and (word == "-l" or _long_option(word, "--log-level")):
             if "=" not in word:
                 i += 1
-        elif not options_done and program == RUN and word.startswith("-l"):
-            pass   # -lDEBUG
         elif not options_done and word.startswith("-") and word != "-":
-            pass   # -q, --quiet, -h: flags without a value
-        elif file_token is None:
-            file_token = tok
+            pass   # -lDEBUG, -q, --quiet, -h: no separate value
+        elif file_index is None:
+            file_index = i
         i += 1
+    return file_index, params
+
+
+def _call(command: Command, program: str, program_token: ShellToken, args: list[ShellToken],
+          span: Span) -> ExperimentCall:
+    file_index, found = scan_arguments(program, [t.value for t in args])
+    file_token = args[file_index] if file_index is not None else None
+    params = tuple(_param(command, args[i], skip) for i, skip in found)
     return ExperimentCall(program, program_token, file_token.value if file_token else None,
-                          file_token, tuple(params), span)
+                          file_token, params, span)
 
 
 def _long_option(word: str, option: str) -> bool:
@@ -186,15 +194,22 @@ def mlflow_text(parameter: Any) -> str | None:
     return str(parameter.default)
 
 
-def param_text(arg: ParamArg, entry_point: Any) -> str | None:
-    """The text after ``=`` once MLflow has filled the placeholders with their defaults; None
-    when a placeholder has no default (the value is only known when the job is submitted)."""
+def default_texts(entry_point: Any) -> dict[str, str | None]:
+    """What MLflow substitutes for each parameter of an entry point that keeps its default."""
+    return {p.name: mlflow_text(p) for p in entry_point.parameters} if entry_point is not None else {}
+
+
+def param_text(arg: ParamArg, values: Any) -> str | None:
+    """The text after ``=`` once MLflow has filled the placeholders (``values``: parameter name
+    to the text it substitutes, e.g. :func:`default_texts`); None when a placeholder has no
+    value (it is only known when the job is submitted)."""
     if arg.value is None:
         return None
+    if not isinstance(values, dict):   # an entry point: its defaults
+        values = default_texts(values)
     text = arg.value
     for name in dict.fromkeys(arg.placeholders):
-        param = entry_point.parameter(name) if entry_point is not None else None
-        filled = mlflow_text(param) if param is not None else None
+        filled = values.get(name)
         if filled is None:
             return None
         text = text.replace("{" + name + "}", filled)

@@ -39,43 +39,33 @@ def _why(exp: Experiment) -> str:
 
 
 def _problem(project, exp: Experiment, ref: Reference):
-    step = exp.step(ref.name)
-    if step is not None:
-        task = exp.step_task(step)
-        if task is None:
-            return None   # the step's unknown task is DL509's finding
-        return _outputs(project, ref, f"step `{ref.name}`", f"task `{task.name}`", task.outputs,
-                        Related(task.path, task.name_span, f"task `{task.name}`"))
-    param = exp.parameter(ref.name)
-    if param is not None:
-        if ref.output is not None:
-            return (f"`{ref.text}`: `{ref.name}` is a parameter, which has no outputs; write "
-                    f"`${ref.name}`", (Related(param.path, param.name_span, f"parameter `{ref.name}`"),))
+    kind, owner, reason = exp.reference_target(ref)
+    if kind != "unresolved":
         return None
-    artifact = exp.artifact_input(ref.name)
-    if artifact is not None:
-        return _outputs(project, ref, f"artifact input `{ref.name}`", f"artifact input `{ref.name}`",
-                        artifact.outputs, Related(exp.path, artifact.name_span, f"`{ref.name}`"))
-    names = [p.name for p in exp.parameters] + [s.name for s in exp.steps] \
-        + [a.name for a in exp.artifact_inputs]
-    return (f"`{ref.text}` names no parameter or step; "
-            + did_you_mean(ref.name, [n for n in names if isinstance(n, str)],
-                           what="Parameters and steps"), ())
-
-
-def _outputs(project, ref: Reference, owner: str, producer: str, outputs, related):
+    if reason == "parameter-output":
+        return (f"`{ref.text}`: `{ref.name}` is a parameter, which has no outputs; write "
+                f"`${ref.name}`", (Related(owner.path, owner.name_span, f"parameter `{ref.name}`"),))
+    if reason == "unknown":
+        names = [p.name for p in exp.parameters] + [s.name for s in exp.steps] \
+            + [a.name for a in exp.artifact_inputs]
+        return (f"`{ref.text}` names no parameter or step; "
+                + did_you_mean(ref.name, [n for n in names if isinstance(n, str)],
+                               what="Parameters and steps"), ())
+    if exp.step(ref.name) is owner:
+        task = exp.step_task(owner)
+        what, producer = f"step `{ref.name}`", f"task `{task.name}`"
+        outputs, related = task.outputs, Related(task.path, task.name_span, f"task `{task.name}`")
+    else:
+        what = producer = f"artifact input `{ref.name}`"
+        outputs, related = owner.outputs, Related(exp.path, owner.name_span, f"`{ref.name}`")
     names = [o.name for o in outputs]
-    if ref.output is None:
-        if not outputs:
-            return (f"`{ref.text}`: {owner} produces no output ({producer} declares no `outputs`); "
-                    f"declare the output or pass something else", (related,))
-        if len(outputs) > 1:
-            options = " or ".join(f"`${ref.name}.{n}`" for n in names)
-            return (f"`{ref.text}`: {owner} has {len(outputs)} outputs, so the reference must name "
-                    f"one: {options}", (related,))
-        return None
-    if ref.output not in names:
-        return (f"`{ref.text}`: {owner} has no output `{ref.output}` ({producer}, "
-                f"{at(project, related.path, related.span)}); "
-                + did_you_mean(ref.output, [str(n) for n in names], what="Outputs"), (related,))
-    return None
+    if reason == "no-output":
+        return (f"`{ref.text}`: {what} produces no output ({producer} declares no `outputs`); "
+                f"declare the output or pass something else", (related,))
+    if reason == "output-required":
+        options = " or ".join(f"`${ref.name}.{n}`" for n in names)
+        return (f"`{ref.text}`: {what} has {len(outputs)} outputs, so the reference must name "
+                f"one: {options}", (related,))
+    return (f"`{ref.text}`: {what} has no output `{ref.output}` ({producer}, "
+            f"{at(project, related.path, related.span)}); "
+            + did_you_mean(ref.output, [str(n) for n in names], what="Outputs"), (related,))

@@ -272,9 +272,19 @@ class _Texts:
 
 def find_project_for(path: Path) -> Path | None:
     """The project root of the folder holding ``path`` or the nearest one above it: an
-    MLproject, else a ``dioptra.toml`` (whose plugin folders hold Dioptra 1.x plugins)."""
+    MLproject, else a ``dioptra.toml`` (whose plugin folders hold Dioptra 1.x plugins).  An
+    experiment file's root is the MLproject or ``dioptra.toml`` that runs it, or itself."""
     from .model.project import find_mlproject_file
 
+    if Path(path).suffix.lower() in EXPERIMENT_SUFFIXES:
+        # An experiment file: the project that runs it, else the file itself is the root.
+        from .model.experiments import is_experiment_file
+
+        owner = experiment_owner(Path(path))
+        if owner is not None:
+            return owner
+        if is_experiment_file(Path(path)):
+            return _shown_path(Path(os.path.abspath(path)))
     folder = Path(os.path.abspath(path)).parent
     for candidate in (folder, *folder.parents):
         found = find_mlproject_file(candidate)

@@ -73,7 +73,19 @@ def main() -> None:
 @click.option("--stdin-filename", type=click.Path(path_type=Path),
               help="Lint the text on stdin as if it were this file (`-` as a path reads stdin "
                    "as ./MLproject unless this names it).")
-@click.option("--fix", is_flag=True, help="Apply the safe fixes in place.")
+@click.option("--fix/--no-fix", default=False,
+              help="Apply the fixes in place: the safe ones (marked [*]), and the unsafe ones "
+                   "too with --unsafe-fixes; then print what remains and how many were fixed.")
+@click.option("--unsafe-fixes/--no-unsafe-fixes", default=None,
+              help="Apply (with --fix, --diff and the [*] marks) the fixes whose rule page says "
+                   "they may change what the job does; --no-unsafe-fixes does not even mention "
+                   "them. Overrides the config's `unsafe-fixes`.")
+@click.option("--diff", is_flag=True,
+              help="Write nothing: print the fixes --fix would make as a unified diff (apply "
+                   "it with `patch -p0` or `git apply -p0`); exit 1 when there is one, 0 "
+                   "otherwise.")
+@click.option("--show-fixes/--no-show-fixes", default=False,
+              help="After --fix, list what was fixed, per file and rule.")
 @click.option("-e", "--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--statistics", is_flag=True,
               help="Print how many findings each rule has instead of the findings, then the "
@@ -83,8 +95,8 @@ def main() -> None:
 @click.option("-s", "--silent", is_flag=True,
               help="Print nothing but errors; the exit status still tells.")
 def check(paths, select, extend_select, ignore, exclude, extend_exclude, output_format,
-          output_file, fail_on, config_file, stdin_filename, fix, exit_zero, statistics, quiet,
-          silent) -> None:
+          output_file, fail_on, config_file, stdin_filename, fix, unsafe_fixes, diff, show_fixes,
+          exit_zero, statistics, quiet, silent) -> None:
     """Cross-check every MLproject under PATHS (default: .) with its scripts and task plugins.
 
     A PATH of `-` reads the file from stdin (named by --stdin-filename, else ./MLproject).
@@ -97,6 +109,8 @@ def check(paths, select, extend_select, ignore, exclude, extend_exclude, output_
                "ignore": _listed(ignore), "extend-exclude": _listed(extend_exclude)}
     if exclude:
         options["exclude"] = _listed(exclude)
+    if unsafe_fixes is not None:
+        options["unsafe-fixes"] = unsafe_fixes
     try:
         overrides = overrides_from_table(options, "the command line", Path.cwd())
     except ConfigError as err:
@@ -104,11 +118,15 @@ def check(paths, select, extend_select, ignore, exclude, extend_exclude, output_
     if statistics and output_format not in STATISTICS_FORMATS:
         raise click.UsageError(f"--statistics prints {', '.join(STATISTICS_FORMATS[:-1])} or "
                                f"{STATISTICS_FORMATS[-1]}, not {output_format}")
+    if diff and (show_fixes or statistics):
+        raise click.UsageError(f"--diff cannot be combined with "
+                               f"{'--show-fixes' if show_fixes else '--statistics'}")
     overlay = None
     read_stdin = any(str(p) == "-" for p in paths)
     if stdin_filename is not None or read_stdin:
-        if fix:
-            raise click.UsageError("--fix cannot be combined with reading stdin")
+        if fix or diff:
+            raise click.UsageError(f"{'--diff' if diff else '--fix'} cannot be combined with "
+                                   f"reading stdin")
         name = Path(os.path.normpath(stdin_filename or "MLproject"))
         overlay = {name: _read_stdin()}
         paths = tuple(p for p in paths if str(p) != "-") or (name,)
@@ -123,15 +141,18 @@ def check(paths, select, extend_select, ignore, exclude, extend_exclude, output_
     if config_file is not None and not fs.is_file(config_file):
         raise click.UsageError(f"config file {config_file} does not exist")
     fix_problems: list[str] = []
+    report = None
     try:
+        if diff:
+            from .fixes import fix_paths
+
+            report = fix_paths(paths, write=False, config=config_file, overrides=overrides)
+            _print_diff(report, output_file, quiet=quiet or silent, exit_zero=exit_zero)
         if fix:
             from .fixes import fix_paths
 
             report = fix_paths(paths, config=config_file, overrides=overrides)
             result, fix_problems = report.result, report.problems
-            if report.fixed and not (quiet or silent):
-                click.echo(f"Fixed {report.fixed} finding{'s' if report.fixed != 1 else ''}.",
-                           err=True)
         else:
             result = run(paths, config=config_file, overrides=overrides, overlay=overlay)
     except ConfigError as err:
@@ -150,8 +171,8 @@ def check(paths, select, extend_select, ignore, exclude, extend_exclude, output_
             click.echo("dioptra-lint: warning: no MLproject found under "
                        + ", ".join(str(p) for p in paths) + "; nothing was checked", err=True)
     if not silent:
-        _write_report(_report(result, output_format, statistics, overlay, with_summary=not quiet),
-                      output_file)
+        _write_report(_report(result, output_format, statistics, overlay, with_summary=not quiet,
+                              report=report, show_fixes=show_fixes), output_file)
     threshold = Severity.parse(fail_on)
     failing = any(d.severity >= threshold for d in result.diagnostics)
     if result.errors:    # a missing path, a broken config: part of the input went unchecked
@@ -159,12 +180,51 @@ def check(paths, select, extend_select, ignore, exclude, extend_exclude, output_
     sys.exit(1 if (failing and not exit_zero) or fix_problems else 0)
 
 
-def _report(result, output_format: str, statistics: bool, overlay, *, with_summary: bool) -> str:
+def _print_diff(report, output_file: Path | None, *, quiet: bool, exit_zero: bool) -> None:
+    """``--diff``: the fixes as one unified diff (stdout or --output-file), what would be
+    fixed on stderr, and the exit status: 1 when there is something to fix (or a file whose
+    fixes cannot be made), 0 otherwise, 2 when part of the input could not be read."""
+    from .fixes import unified_diff
+    from .output import fix_counts
+
+    patch = b"".join(unified_diff(path.as_posix(), before, after)
+                     for path, before, after in sorted(report.changes, key=lambda c: str(c[0])))
+    if output_file is None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(patch)
+        sys.stdout.buffer.flush()
+    else:
+        try:
+            output_file.parent.mkdir(parents=True, exist_ok=True)
+            output_file.write_bytes(patch)
+        except OSError as err:
+            click.echo(f"dioptra-lint: cannot write {output_file}: {err.strerror or err}", err=True)
+            sys.exit(2)
+    for problem in report.problems + report.result.errors:
+        click.echo(f"dioptra-lint: {problem}", err=True)
+    if not quiet:
+        _, hidden = fix_counts(report.result)
+        more = f"{hidden} {'additional ' if report.fixed else ''}fix{'es' if hidden != 1 else ''}"
+        hint = f" ({more} available with --unsafe-fixes)" if hidden else ""
+        if report.fixed:
+            click.echo(f"Would fix {report.fixed} problem{'s' if report.fixed != 1 else ''}"
+                       f"{hint}.", err=True)
+        elif hidden:
+            click.echo(f"No problems would be fixed{hint}.", err=True)
+    if report.result.errors:
+        sys.exit(2)
+    sys.exit(1 if (patch or report.problems) and not exit_zero else 0)
+
+
+def _report(result, output_format: str, statistics: bool, overlay, *, with_summary: bool,
+            report=None, show_fixes: bool = False) -> str:
     """What ``check`` prints on stdout (or into --output-file): the findings (or their
-    statistics) in the chosen format, then the summary line if people read that format."""
+    statistics) in the chosen format, then (after --fix, with --show-fixes) what was fixed
+    and the summary line if people read that format."""
     from . import output
 
     diags = result.diagnostics
+    fixable = result.fix_applies
 
     def read(path: Path) -> str | None:
         from .model.source import ReadError, read_source
@@ -175,7 +235,7 @@ def _report(result, output_format: str, statistics: bool, overlay, *, with_summa
         return None if isinstance(source, ReadError) else source.text
 
     if statistics:
-        body = output.render_statistics(diags, output_format)
+        body = output.render_statistics(diags, output_format, fixable)
         with_summary = with_summary and output_format not in ("json", "json-lines")
     elif output_format == "json":
         body = output.render_json(diags)
@@ -193,15 +253,25 @@ def _report(result, output_format: str, statistics: bool, overlay, *, with_summa
         body = output.render_full(diags, read)
         body += "\n" if body else ""   # a blank line between the last block and the summary
     elif output_format == "grouped":
-        body = output.render_grouped(diags)
+        body = output.render_grouped(diags, fixable)
         body += "\n" if body else ""
     else:
-        render = {"text": output.render_text, "concise": output.render_concise,
+        render = {"text": output.render_text,
+                  "concise": lambda found: output.render_concise(found, fixable),
                   "github": output.render_github, "pylint": output.render_pylint}[output_format]
         body = render(diags)
     parts = [body] if body else []
-    if with_summary and (statistics or output_format in SUMMARY_FORMATS):
-        parts.append(output.summary(result))
+    people = statistics or output_format in SUMMARY_FORMATS
+    fixed = report.fixed if report is not None else 0
+    if show_fixes and report is not None and people and output_format != "github":
+        from .rules import RULES_BY_CODE
+
+        shown = output.fixes_shown(report.fixed_codes,
+                                   {code: r.name for code, r in RULES_BY_CODE.items()})
+        if shown:
+            parts.append(("\n" if body else "") + shown + "\n")
+    if with_summary and people:
+        parts.append(output.summary(result, fixed))
     return "".join(part + "\n" for part in parts)
 
 
@@ -231,7 +301,8 @@ def _read_stdin() -> str:
 @click.option("--output-format", "--format", "output_format", type=click.Choice(["text", "json"]),
               default="text", show_default=True,
               help="json: an object per rule (code, name, summary, severity, fix_availability, "
-                   "explanation); a list with --all or without CODE.")
+                   "fix_safety: safe, unsafe, sometimes or no, explanation); a list with --all "
+                   "or without CODE.")
 def rule(code: str | None, show_all: bool, output_format: str) -> None:
     """Print the page of a rule (what it does, why, example, fix), like `ruff rule`."""
     from .pages import page_text
@@ -244,6 +315,7 @@ def rule(code: str | None, show_all: bool, output_format: str) -> None:
         return {"code": r.code, "name": r.name, "summary": r.summary,
                 "severity": r.severity.label,
                 "fix_availability": "Sometimes" if r.fixable else "None",
+                "fix_safety": r.fix,
                 "explanation": page(r) + "\n"}
 
     chosen = None

@@ -46,6 +46,9 @@ class Settings:
     extend_select: tuple[str, ...] = ()
     extend_exclude: tuple[str, ...] = ()
     overrides: tuple[RuleSelection, ...] = ()   # the command line's or the editor's layer
+    # ``unsafe-fixes``: None (not said: unsafe fixes are shown as available, not applied),
+    # True (applied by --fix and fix-all, marked [*]) or False (not even hinted at).
+    unsafe_fixes: bool | None = None
 
     @cached
     def enabled_codes(self) -> frozenset[str]:
@@ -67,6 +70,7 @@ class Overrides:
     extend_exclude: tuple[str, ...] = ()
     plugin_dirs: tuple[Path, ...] = ()        # added after the config's
     flow_allowed_calls: frozenset[str] = frozenset()
+    unsafe_fixes: bool | None = None          # --unsafe-fixes / --no-unsafe-fixes
 
 
 class ConfigError(Exception):
@@ -75,7 +79,7 @@ class ConfigError(Exception):
 
 CONFIG_FILE = "dioptra-lint.toml"
 _KEYS = ("select", "extend-select", "ignore", "per-file-ignores", "exclude", "extend-exclude",
-         "plugin-dirs", "flow-allowed-calls")
+         "plugin-dirs", "flow-allowed-calls", "unsafe-fixes")
 DEFAULT_EXCLUDE = (".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", "__pycache__",
                    "node_modules", "build", "dist", "site-packages", ".mypy_cache",
                    ".pytest_cache", ".ruff_cache")
@@ -270,6 +274,12 @@ class _Table:
             per_file.append((glob, codes))
         return tuple(per_file)
 
+    def boolean(self, key: str) -> bool | None:
+        value = self.values.get(key)
+        if value is not None and not isinstance(value, bool):
+            raise ConfigError(f"{self.where}`{key}` must be true or false")
+        return value
+
     def paths(self, key: str, root: Path | None) -> tuple[Path, ...]:
         return tuple(_relative_to(Path(os.path.expanduser(p)), root) for p in self.strings(key))
 
@@ -289,12 +299,12 @@ def settings_from_table(table: dict, path: Path | None) -> Settings:
                     extend_exclude=_anchored(read.strings("extend-exclude"), root),
                     plugin_dirs=read.paths("plugin-dirs", root),
                     flow_allowed_calls=frozenset(read.strings("flow-allowed-calls")),
-                    config_path=path, root=root)
+                    unsafe_fixes=read.boolean("unsafe-fixes"), config_path=path, root=root)
 
 
 #: What the command line and the editor can override (the editor's keys in camelCase too).
 OVERRIDE_KEYS = ("select", "extend-select", "ignore", "exclude", "extend-exclude", "plugin-dirs",
-                 "flow-allowed-calls")
+                 "flow-allowed-calls", "unsafe-fixes")
 
 
 def overrides_from_table(table: dict, source: str, root: Path | None) -> Overrides:
@@ -309,7 +319,8 @@ def overrides_from_table(table: dict, source: str, root: Path | None) -> Overrid
                      else None,
                      extend_exclude=_anchored(read.strings("extend-exclude"), root),
                      plugin_dirs=read.paths("plugin-dirs", root),
-                     flow_allowed_calls=frozenset(read.strings("flow-allowed-calls")))
+                     flow_allowed_calls=frozenset(read.strings("flow-allowed-calls")),
+                     unsafe_fixes=read.boolean("unsafe-fixes"))
 
 
 def apply_overrides(settings: Settings, overrides: Overrides | None) -> Settings:
@@ -329,7 +340,9 @@ def apply_overrides(settings: Settings, overrides: Overrides | None) -> Settings
             extend_exclude=settings.extend_exclude + overrides.extend_exclude,
             plugin_dirs=settings.plugin_dirs + tuple(d for d in overrides.plugin_dirs
                                                      if d not in settings.plugin_dirs),
-            flow_allowed_calls=settings.flow_allowed_calls | overrides.flow_allowed_calls)
+            flow_allowed_calls=settings.flow_allowed_calls | overrides.flow_allowed_calls,
+            unsafe_fixes=(overrides.unsafe_fixes if overrides.unsafe_fixes is not None
+                          else settings.unsafe_fixes))
         if len(_merged) > 256:   # a long-lived language server meets many settings
             _merged.clear()
         _merged[key] = merged

@@ -40,6 +40,24 @@ class LintResult:
         # an edit touches (:func:`rerun`).
         self.jobs: list[tuple[Path, Settings, frozenset[Path] | None]] = []
         self.outputs: list[tuple[list[Path], list[Diagnostic]]] = []
+        self._unsafe: dict[Path, bool | None] | None = None
+
+    def unsafe_fixes(self, path: Path) -> bool | None:
+        """The ``unsafe-fixes`` setting of the project that read ``path`` (its configuration
+        and the command line's): True applies unsafe fixes, None only mentions them."""
+        if self._unsafe is None:
+            self._unsafe = {}
+            for (files, _), (_, settings, _) in zip(self.outputs, self.jobs):
+                for file in files:
+                    self._unsafe.setdefault(file, settings.unsafe_fixes)
+        return self._unsafe.get(normalize(path))
+
+    def fix_applies(self, diag: Diagnostic) -> bool:
+        """Whether ``--fix`` (and fix-all) would apply ``diag``'s fix: a safe one always, an
+        unsafe one where ``unsafe-fixes`` is on."""
+        fix = diag.fix
+        return fix is not None and bool(fix.edits) and (
+            fix.safe or self.unsafe_fixes(diag.path) is True)
 
     def roots(self) -> set[Path]:
         """The folders of the projects checked and their configured plugin folders."""

@@ -50,17 +50,23 @@ def apply_edits(text: str, edits: list[TextEdit]) -> tuple[str, int]:
     return text, len(chosen)
 
 
-def choose_fixes(diags: list[Diagnostic], texts: dict[Path, str], *, unsafe: bool = False
-                 ) -> dict[Path, tuple[list[TextEdit], int]]:
-    """Per file, the edits of the fixes that can be applied together, and how many fixes.
+def safe_only(diag: Diagnostic) -> bool:
+    return diag.fix is not None and diag.fix.safe
+
+
+def choose_fixes(diags: list[Diagnostic], texts: dict[Path, str], applies=safe_only
+                 ) -> dict[Path, tuple[list[TextEdit], list[str]]]:
+    """Per file, the edits of the fixes that can be applied together, and the codes of the
+    findings they fix.  ``applies(diag)`` says whether a finding's fix may be applied (safe
+    ones only, by default).
 
     Whole fixes only (all their edits land, or none), each in one file (multi-file fixes are
     left to the editor, where they can be reviewed), none overlapping one chosen before."""
     taken: dict[Path, list[tuple[int, int]]] = {}
-    out: dict[Path, tuple[list[TextEdit], int]] = {}
+    out: dict[Path, tuple[list[TextEdit], list[str]]] = {}
     for diag in diags:
         fix = diag.fix
-        if fix is None or (not fix.safe and not unsafe) or not fix.edits:
+        if fix is None or not fix.edits or not applies(diag):
             continue
         paths = {_key(e.path) for e in fix.edits}
         if len(paths) != 1:
@@ -74,8 +80,8 @@ def choose_fixes(diags: list[Diagnostic], texts: dict[Path, str], *, unsafe: boo
         if any(_overlap(r, c) for r in ranges for c in chosen):
             continue
         chosen.extend(ranges)
-        edits, count = out.get(path, ([], 0))
-        out[path] = (edits + list(fix.edits), count + 1)
+        edits, codes = out.get(path, ([], []))
+        out[path] = (edits + list(fix.edits), codes + [diag.code])
     return out
 
 
@@ -99,25 +105,37 @@ class Overlay(dict):
 
 
 class FixReport:
-    """What ``--fix`` did: how many fixes landed, the files written, one line per file it
-    could not fix, and the analysis of the tree as it now is on disk."""
+    """What ``--fix`` did: how many fixes landed (``fixed``, and per file the codes of the
+    findings fixed), the files written, one line per file it could not fix, and the analysis
+    of the tree as it now is on disk.  With ``write=False`` (``--diff``) nothing is written:
+    ``changes`` holds each file's bytes before and after, and ``result`` is the analysis of
+    the fixed texts in memory."""
 
     def __init__(self) -> None:
         self.fixed = 0
+        self.fixed_codes: dict[Path, Counter] = {}
         self.written: list[Path] = []
+        self.changes: list[tuple[Path, bytes, bytes]] = []
         self.problems: list[str] = []
         self.result = None
 
 
-def fix_paths(paths, *, unsafe: bool = False, **options) -> FixReport:
-    """Lint ``paths`` like ``check`` (``options`` are :func:`engine.run`'s), apply the fixes,
-    and return what happened."""
+def fix_paths(paths, *, write: bool = True, **options) -> FixReport:
+    """Lint ``paths`` like ``check`` (``options`` are :func:`engine.run`'s), apply the fixes
+    (the safe ones, and the unsafe ones where ``unsafe-fixes`` is on), and return what
+    happened; ``write=False`` computes the same fixes and writes nothing."""
     from .engine import rerun, run
 
     report = FixReport()
     result = run(paths, **options)
+    if not write:
+        session = _Session(result, report)
+        session.fix()
+        session.collect_changes()
+        report.result = session.result
+        return report
     for attempt in range(MAX_ATTEMPTS):
-        session = _Session(result, unsafe, report)
+        session = _Session(result, report)
         session.fix()
         moved = session.write(last=attempt == MAX_ATTEMPTS - 1)
         if not moved:
@@ -132,9 +150,8 @@ def fix_paths(paths, *, unsafe: bool = False, **options) -> FixReport:
 class _Session:
     """One fix run over an analysis: rounds in memory, then the check, then the writes."""
 
-    def __init__(self, result, unsafe: bool, report: FixReport) -> None:
+    def __init__(self, result, report: FixReport) -> None:
         self.result = result
-        self.unsafe = unsafe
         self.report = report
         self.roots = [os.path.realpath(r) for r in result.roots()]
         self.originals: dict[Path, SourceText] = {}
@@ -142,14 +159,14 @@ class _Session:
         self.texts = Overlay()
         self.refused: set[Path] = set()
         self.before: dict[Path, Counter] = {}
-        self.fixed: Counter = Counter()
+        self.fixed: dict[Path, Counter] = {}
 
     def fix(self) -> None:
         from .engine import rerun
 
         rounds = 0
         while rounds < MAX_ROUNDS:
-            wanted = choose_fixes(self.result.diagnostics, _Everything(), unsafe=self.unsafe)
+            wanted = choose_fixes(self.result.diagnostics, _Everything(), self._applies)
             new = [p for p in wanted if p not in self.originals and p not in self.refused]
             if new:       # files met for the first time (each once: this ends)
                 for path in new:
@@ -161,18 +178,21 @@ class _Session:
                         self.before[path] = _codes(self.result.diagnostics, path)
                 continue
             rounds += 1
-            plan = choose_fixes(self.result.diagnostics, self.texts, unsafe=self.unsafe)
+            plan = choose_fixes(self.result.diagnostics, self.texts, self._applies)
             changed = []
-            for path, (edits, count) in plan.items():
+            for path, (edits, codes) in plan.items():
                 new_text, _ = apply_edits(self.texts[path], edits)
                 if new_text != self.texts[path]:
                     self.texts[path] = new_text
-                    self.fixed[path] += count
+                    self.fixed.setdefault(path, Counter()).update(codes)
                     changed.append(path)
             if not changed:
                 break
             self.result = rerun(self.result, changed, self.texts)
         self._check()
+
+    def _applies(self, diag: Diagnostic) -> bool:
+        return self.result.fix_applies(diag)
 
     def _take(self, path: Path) -> None:
         reason = writable(path, self.roots)
@@ -235,8 +255,22 @@ class _Session:
                     f"{path.as_posix()}: not fixed: cannot write it: {err.strerror or err}")
                 continue
             self.report.written.append(path)
-            self.report.fixed += self.fixed[path]
+            self._count(path)
         return moved
+
+    def collect_changes(self) -> None:
+        """``--diff``: each changed file's bytes before and after, nothing written."""
+        for path, text in self.texts.items():
+            original = self.originals[path]
+            if text != original.text:
+                self.report.changes.append((path, original.encode(original.text),
+                                            original.encode(text)))
+                self._count(path)
+
+    def _count(self, path: Path) -> None:
+        codes = self.fixed.get(path, Counter())
+        self.report.fixed += sum(codes.values())
+        self.report.fixed_codes[path] = codes
 
 
 class _Everything:
@@ -304,3 +338,52 @@ def write_atomically(path: Path, data: bytes) -> None:
         except OSError:
             pass
         raise
+
+
+#: Lines of context around each change in ``--diff`` (diff's and ruff's default).
+DIFF_CONTEXT = 3
+
+
+def unified_diff(name: str, before: bytes, after: bytes) -> bytes:
+    """``before`` -> ``after`` as a unified diff that ``patch -p0`` and ``git apply -p0``
+    apply to ``name``.  Lines are the bytes between ``\\n``s, as those tools split them: a
+    ``\\r\\n`` ending or a lone ``\\r`` stays part of its line, a BOM part of the first, and a
+    last line without ``\\n`` is marked so."""
+    import difflib
+
+    old, new = _patch_lines(before), _patch_lines(after)
+    out = [f"--- {name}\n+++ {name}\n".encode()]
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for group in matcher.get_grouped_opcodes(DIFF_CONTEXT):
+        first, last = group[0], group[-1]
+        out.append(f"@@ -{_range(first[1], last[2])} +{_range(first[3], last[4])} @@\n".encode())
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                out.extend(_hunk_line(b" ", line) for line in old[i1:i2])
+                continue
+            out.extend(_hunk_line(b"-", line) for line in old[i1:i2])
+            out.extend(_hunk_line(b"+", line) for line in new[j1:j2])
+    return b"".join(out)
+
+
+def _patch_lines(data: bytes) -> list[bytes]:
+    lines = data.split(b"\n")
+    tail = lines.pop()          # after the last \n: b"" when the file ends with one
+    out = [line + b"\n" for line in lines]
+    if tail:
+        out.append(tail)
+    return out
+
+
+def _hunk_line(mark: bytes, line: bytes) -> bytes:
+    if line.endswith(b"\n"):
+        return mark + line
+    return mark + line + b"\n\\ No newline at end of file\n"
+
+
+def _range(start: int, stop: int) -> str:
+    """A hunk's ``start,length`` (1-based; an empty range names the line before it)."""
+    length = stop - start
+    if length == 1:
+        return str(start + 1)
+    return f"{start + 1 if length else start},{length}"

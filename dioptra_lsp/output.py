@@ -15,21 +15,22 @@ def _where(d: Diagnostic) -> str:
     return f"{d.path.as_posix()}:{d.span.start.line + 1}:{d.span.start.character + 1}"
 
 
-def _fixable(d: Diagnostic) -> bool:
-    """What ``--fix`` repairs: a safe fix."""
-    return d.fix is not None and d.fix.safe
+def safe_fix(d: Diagnostic) -> bool:
+    """What ``--fix`` repairs when unsafe fixes are not enabled: a safe fix.  The CLI passes
+    ``LintResult.fix_applies`` instead, which knows each project's ``unsafe-fixes``."""
+    return d.fix is not None and bool(d.fix.edits) and d.fix.safe
 
 
 def render_text(diags: list[Diagnostic]) -> str:
     return "\n".join(f"{_where(d)}: {d.code} {d.message}" for d in diags)
 
 
-def render_concise(diags: list[Diagnostic]) -> str:
-    return "\n".join(f"{_where(d)}: {d.code} {'[*] ' if _fixable(d) else ''}{d.message}"
+def render_concise(diags: list[Diagnostic], fixable=safe_fix) -> str:
+    return "\n".join(f"{_where(d)}: {d.code} {'[*] ' if fixable(d) else ''}{d.message}"
                      for d in diags)
 
 
-def render_grouped(diags: list[Diagnostic]) -> str:
+def render_grouped(diags: list[Diagnostic], fixable=safe_fix) -> str:
     """``path:`` then ``  line:col CODE message`` per finding, lines right-aligned and columns
     padded to the widest in the file; a blank line between files."""
     groups: dict = {}
@@ -42,7 +43,7 @@ def render_grouped(diags: list[Diagnostic]) -> str:
         row_width, col_width = max(map(len, rows)), max(map(len, cols))
         blocks.append("\n".join([f"{path.as_posix()}:"] + [
             f"  {row:>{row_width}}:{col:<{col_width}} {d.code} "
-            f"{'[*] ' if _fixable(d) else ''}{d.message}"
+            f"{'[*] ' if fixable(d) else ''}{d.message}"
             for d, row, col in zip(found, rows, cols)]))
     return "\n\n".join(blocks)
 
@@ -102,9 +103,10 @@ def render_github(diags: list[Diagnostic]) -> str:
     return "\n".join(lines)
 
 
-def summary(result) -> str:
+def summary(result, fixed: int = 0) -> str:
     """The last line.  It says "passed" only when something was checked and nothing stopped
-    part of the check (a missing path, a broken config file: those are printed above it)."""
+    part of the check (a missing path, a broken config file: those are printed above it).
+    ``fixed``: how many findings ``--fix`` just fixed (the findings are what remains)."""
     diags = result.diagnostics
     errors = len(getattr(result, "errors", ()))
     where = (f"{result.projects} entry-point project{'s' if result.projects != 1 else ''}, "
@@ -114,23 +116,72 @@ def summary(result) -> str:
                    f"(see above)")
         if not diags and not result.projects:
             return f"Nothing checked: {stopped}."
-        if not diags:
+        if not diags and not fixed:
             return f"Not fully checked: {stopped}; no findings in {where}."
-        return f"Not fully checked: {stopped}. " + _found(diags, where)
-    if not diags:
+        return f"Not fully checked: {stopped}. " + _found(result, where, fixed)
+    if not diags and not fixed:
         if not result.projects:
             return "Nothing checked: no MLproject found under the given paths."
         return f"All checks passed ({where})."
-    return _found(diags, where)
+    return _found(result, where, fixed)
 
 
-def _found(diags: list[Diagnostic], where: str) -> str:
+def _found(result, where: str, fixed: int) -> str:
+    diags = result.diagnostics
     counts = Counter(d.severity.label for d in diags)
     parts = [f"{counts[k]} {k}{'s' if counts[k] != 1 and k != 'info' else ''}"
              for k in ("error", "warning", "info") if counts[k]]
-    fixable = sum(1 for d in diags if d.fix is not None and d.fix.safe)
-    tail = f"; {fixable} fixable with --fix" if fixable else ""
-    return f"Found {len(diags)} problem{'s' if len(diags) != 1 else ''} ({', '.join(parts)}) in {where}{tail}."
+    total = len(diags) + fixed
+    if fixed:
+        inside = f"{fixed} fixed, {len(diags)} remaining" + (f": {', '.join(parts)}" if parts else "")
+    else:
+        inside = ", ".join(parts)
+    line = f"Found {total} problem{'s' if total != 1 else ''} ({inside}) in {where}"
+    return line + _fix_hint(result) + "."
+
+
+def fix_counts(result) -> tuple[int, int]:
+    """How many findings ``--fix`` would fix, and how many more ``--unsafe-fixes`` would (0
+    where a project's ``unsafe-fixes`` is false: then they are not even mentioned)."""
+    applies = getattr(result, "fix_applies", safe_fix)
+    unsafe_setting = getattr(result, "unsafe_fixes", lambda path: None)
+    fixable = hidden = 0
+    for d in result.diagnostics:
+        if d.fix is None or not d.fix.edits:
+            continue
+        if applies(d):
+            fixable += 1
+        elif unsafe_setting(d.path) is None:
+            hidden += 1
+    return fixable, hidden
+
+
+def _fix_hint(result) -> str:
+    fixable, hidden = fix_counts(result)
+    more = f"{hidden} unsafe fix{'es' if hidden != 1 else ''}"
+    if fixable and hidden:
+        return f"; {fixable} fixable with --fix ({more} available with --fix --unsafe-fixes)"
+    if fixable:
+        return f"; {fixable} fixable with --fix"
+    if hidden:
+        return f"; {more} available with --fix --unsafe-fixes"
+    return ""
+
+
+def fixes_shown(fixed_codes: dict, names: dict[str, str]) -> str:
+    """``--show-fixes``: what ``--fix`` fixed, per file and rule, as ruff lists it."""
+    total = sum(sum(c.values()) for c in fixed_codes.values())
+    if not total:
+        return ""
+    lines = [f"Fixed {total} problem{'s' if total != 1 else ''}:"]
+    for path in sorted(fixed_codes, key=str):
+        codes = fixed_codes[path]
+        if not codes:
+            continue
+        lines.append(f"- {path.as_posix()}:")
+        for code, n in sorted(codes.items(), key=lambda item: (-item[1], item[0])):
+            lines.append(f"    {n} × {code} ({names.get(code, code)})")
+    return "\n".join(lines)
 
 
 class _SourceLines:
@@ -181,20 +232,21 @@ def render_full(diags: list[Diagnostic], read) -> str:
     return "\n\n".join(blocks)
 
 
-def statistics(diags: list[Diagnostic]) -> list[dict]:
+def statistics(diags: list[Diagnostic], fixable=safe_fix) -> list[dict]:
     """Findings per rule, most frequent first (ties by code): where a tree's problems
     concentrate.  The keys of ruff's ``--statistics --output-format json``."""
     counts = Counter(d.code for d in diags)
-    fixable = Counter(d.code for d in diags if _fixable(d))
+    fixed = Counter(d.code for d in diags if fixable(d))
     names = {d.code: d.name for d in diags}
-    return [{"code": code, "name": names[code], "count": n, "fixable": fixable[code] > 0,
-             "fixable_count": fixable[code]}
+    return [{"code": code, "name": names[code], "count": n, "fixable": fixed[code] > 0,
+             "fixable_count": fixed[code]}
             for code, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
 
 
-def render_statistics(diags: list[Diagnostic], output_format: str = "text") -> str:
+def render_statistics(diags: list[Diagnostic], output_format: str = "text",
+                      fixable=safe_fix) -> str:
     """``count<TAB>code<TAB>[*] name`` rows (``[*]``: --fix repairs some), or JSON / JSON lines."""
-    rows = statistics(diags)
+    rows = statistics(diags, fixable)
     if output_format == "json":
         return json.dumps(rows, indent=2)
     if output_format == "json-lines":

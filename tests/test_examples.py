@@ -87,13 +87,28 @@ def test_example_matches_golden(name):
 
 
 def test_broken_examples_cover_every_rule():
+    """...and every fix they get has the safety its rule's page declares, and every rule that
+    declares a fix shows one there."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from test_rule_pages import check_fix_declaration, fix_kinds_seen
+
     seen: set[str] = set()
+    kinds: dict[str, set[str]] = {}
     for name in _folders():
         if name in CLEAN:
             continue
-        seen |= {d.code for d in lint(EXAMPLES / name)}
+        found = lint(EXAMPLES / name)
+        seen |= {d.code for d in found}
+        for code in {d.code for d in found}:
+            kinds.setdefault(code, set()).update(fix_kinds_seen(found, code))
     missing = sorted({r.code for r in ALL_RULES} - seen)
     assert not missing, f"no broken example exercises {missing}"
+    for code, found_kinds in kinds.items():
+        check_fix_declaration(code, found_kinds, "examples/")
+    unshown = sorted(r.code for r in ALL_RULES if r.fixable and not kinds[r.code] - {"none"})
+    assert not unshown, f"no broken example shows the fix of {unshown}"
 
 
 def test_examples_follow_the_layout():

@@ -84,10 +84,13 @@ def test_fixes_run_to_a_fixpoint_and_a_second_run_changes_nothing(tmp_path):
     text = BROKEN.replace("{type: text,", "{type:text,")
     after, result = _fix(tmp_path, text.encode())
     assert after == FIXED.encode(), result.stdout + result.stderr
-    assert "Fixed 2 findings." in result.stderr and result.returncode == 0
+    assert result.stdout.splitlines()[-1] == \
+        "Found 2 problems (2 fixed, 0 remaining) in 1 entry-point project, 3 files."
+    assert result.returncode == 0
     again = cli("check", "--fix", "ep", cwd=tmp_path)
     assert (tmp_path / "ep" / "MLproject").read_bytes() == after
-    assert "Fixed" not in again.stderr and again.returncode == 0
+    assert again.stdout.splitlines()[-1].startswith("All checks passed")
+    assert again.returncode == 0
 
 
 def test_a_fix_that_breaks_the_yaml_is_rolled_back_and_said(tmp_path):

@@ -329,10 +329,11 @@ def test_rule_pages_as_json(tmp_path):
     assert [r["code"] for r in every] == listed and len(listed) >= 30
     one = json.loads(cli("rule", "DL201", "--output-format", "json", cwd=tmp_path).stdout)
     assert one == next(r for r in every if r["code"] == "DL201")
-    assert set(one) == {"code", "name", "summary", "severity", "fix_availability", "explanation"}
+    assert set(one) == {"code", "name", "summary", "severity", "fix_availability", "fix_safety",
+                        "explanation"}
     assert one["explanation"] == cli("rule", "DL201", cwd=tmp_path).stdout
-    assert (one["name"], one["severity"], one["fix_availability"]) == (
-        "unknown-option", "error", "Sometimes")
+    assert (one["name"], one["severity"], one["fix_availability"], one["fix_safety"]) == (
+        "unknown-option", "error", "Sometimes", "unsafe")
     assert cli("rule", "DL999", "--output-format", "json", cwd=tmp_path).returncode == 2
 
 

@@ -118,10 +118,42 @@ def test_page_matches_its_rule(path: Path):
         f"{path.name}: severity {page.severity!r}, the rule says {rule.severity.label!r}"
     unchanged = [f for f, text in page.use_instead.items() if page.example.get(f) == text]
     assert not unchanged, f"{path.name}: Use instead repeats unchanged files {unchanged}"
-    says_yes = page.fix.lower().startswith("yes")
-    assert page.fix.lower() == "no" or says_yes, f"{path.name}: Fix must be 'no' or 'yes: ...'"
-    assert says_yes == rule.fixable, \
-        f"{path.name}: Fix column says {page.fix!r} but the rule's fixable is {rule.fixable}"
+    declared = fix_declared(page)
+    assert declared == rule.fix, \
+        f"{path.name}: the Fix column declares {declared!r}, the rule's module {rule.fix!r}"
+    if declared != "no":
+        assert re.search(rf"\b{declared}\b", page.sections["Fix safety"]), \
+            f"{path.name}: the Fix safety section never says {declared!r}"
+
+
+FIX_KINDS = ("safe", "unsafe", "sometimes")
+
+
+def fix_declared(page: Page) -> str:
+    """The Fix cell's first word: ``no``, or ``safe``/``unsafe``/``sometimes`` then ``: what
+    the fix does``."""
+    if page.fix == "no":
+        return "no"
+    kind, sep, what = page.fix.partition(":")
+    assert kind in FIX_KINDS and sep and what.strip(), \
+        f"{page.code}: Fix must be 'no' or '{{{'|'.join(FIX_KINDS)}}}: what it does', not {page.fix!r}"
+    return kind
+
+
+def fix_kinds_seen(diags, code: str) -> set[str]:
+    """How the findings of ``code`` are fixed: "safe", "unsafe" and/or "none"."""
+    return {("safe" if d.fix.safe else "unsafe") if d.fix is not None and d.fix.edits else "none"
+            for d in diags if d.code == code}
+
+
+def check_fix_declaration(code: str, seen: set[str], where: str) -> None:
+    """The fixes a rule produced agree with what its page declares."""
+    declared = RULES[code].fix
+    fixed = seen - {"none"}
+    allowed = {"no": set(), "safe": {"safe"}, "unsafe": {"unsafe"},
+               "sometimes": {"safe", "unsafe"}}[declared]
+    assert fixed <= allowed, \
+        f"{code} declares fix {declared!r} but produced {sorted(fixed)} fixes in {where}"
 
 
 def render(diags, root: Path) -> str:
@@ -187,7 +219,21 @@ def test_page_examples(path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert golden.is_file(), f"{golden} missing; run with UPDATE_GOLDEN=1 and read it"
     assert got == golden.read_text(encoding="utf-8"), \
         f"{page.code}: diagnostics differ from {golden.name} (UPDATE_GOLDEN=1 rewrites it)"
+    # Its fixes have the safety the page declares (tests/test_examples.py also holds that
+    # every fixable rule shows a fix there).
+    check_fix_declaration(page.code, fix_kinds_seen(bad, page.code), "its page's Example")
 
     _write(root, page.use_instead)
     good = _lint(root)
     assert good == [], f"{page.code} Use instead is not clean:\n{render(good, root)}"
+
+
+def test_readme_rule_table_matches_the_rules():
+    """The README's catalogue: one row per rule, its name, default severity and fix safety."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = {}
+    for line in text.split("\n"):
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if re.fullmatch(r"DL\d{3}", cells[0]) and len(cells) == 5:
+            rows[cells[0]] = (cells[1], cells[3], cells[4])
+    assert rows == {r.code: (r.name, r.severity.label, r.fix) for r in ALL_RULES}

@@ -20,7 +20,15 @@ class Rule:
     name: str
     severity: Severity
     summary: str
-    fixable: bool = False
+    # What its rule page's table declares and tests/test_rule_pages.py holds against the
+    # fixes the rule produces: "safe" (--fix applies them), "unsafe" (only with
+    # --unsafe-fixes: they may change what the job does), "sometimes" (safe in some cases,
+    # unsafe in others, as the page's "Fix safety" says) or "no".
+    fix: str = "no"
+
+    @property
+    def fixable(self) -> bool:
+        return self.fix != "no"
 
     def diagnostic(self, path: Path, span: Span, message: str, *, fix: Fix | None = None,
                    related: Iterable[Related] = (), detail: str = "", group: str = "",

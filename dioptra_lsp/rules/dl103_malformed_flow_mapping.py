@@ -9,7 +9,7 @@ from ..model.mlproject import PARAMETER_KEYS, malformed_entry
 from .base import Rule, RuleContext
 
 RULE = Rule("DL103", "malformed-flow-mapping", Severity.ERROR,
-            "A mapping entry without a space after the colon that YAML reads as one key", fixable=True)
+            "A mapping entry without a space after the colon that YAML reads as one key", fix="safe")
 
 _LOST = {"type": "the type is lost and MLflow uses `string`",
          "default": "the default is lost and the parameter becomes required"}

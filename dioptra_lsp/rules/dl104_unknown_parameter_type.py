@@ -9,7 +9,7 @@ from ..model.types import MISSING
 from .base import Rule, RuleContext, did_you_mean
 
 RULE = Rule("DL104", "unknown-parameter-type", Severity.INFO,
-            "A parameter type that is not string, float, path or uri", fixable=True)
+            "A parameter type that is not string, float, path or uri", fix="safe")
 
 TYPES = ("string", "float", "path", "uri")
 # Spellings real entry points use on purpose: MLflow passes them through as strings, exactly

@@ -11,7 +11,7 @@ from ._cli import mismatches
 from .base import Rule, RuleContext, entry_point_commands
 
 RULE = Rule("DL107", "unused-parameter", Severity.WARNING,
-            "A declared parameter that the command never substitutes", fixable=True)
+            "A declared parameter that the command never substitutes", fix="unsafe")
 
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:

@@ -10,7 +10,7 @@ from .base import Rule, RuleContext, where
 from ._cli import flags_of, invocations
 
 RULE = Rule("DL201", "unknown-option", Severity.ERROR,
-            "The command passes a --flag the script's click command does not declare", fixable=True)
+            "The command passes a --flag the script's click command does not declare", fix="unsafe")
 
 _ALWAYS = {"--help"}
 

@@ -10,7 +10,7 @@ from ._cli import mismatches
 
 RULE = Rule("DL203", "flag-parameter-mismatch", Severity.WARNING,
             "A flag is fed by another parameter while the one named like it goes unused",
-            fixable=True)
+            fix="unsafe")
 
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:

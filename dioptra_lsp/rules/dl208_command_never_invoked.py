@@ -10,7 +10,7 @@ from .base import Rule, RuleContext, where
 
 RULE = Rule("DL208", "command-never-invoked", Severity.ERROR,
             "The script an entry point runs defines a click command but never calls it",
-            fixable=True)
+            fix="safe")
 
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:

@@ -11,7 +11,7 @@ from ._plugins import calls_with_function, qualified_name
 
 RULE = Rule("DL406", "task-output-unpacking", Severity.ERROR,
             "call_task's result is unpacked into more or fewer names than the plugin's outputs",
-            fixable=True)
+            fix="unsafe")
 
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:

@@ -88,6 +88,14 @@ async def emacs_client(lsp_client: LanguageClient, project: Path):
 
 
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))
+async def unsafe_fixes_client(lsp_client: LanguageClient, project: Path):
+    """The editor's settings ask for unsafe fixes, as `--unsafe-fixes` does on the command line."""
+    await _start(lsp_client, PULL, project, options={"unsafeFixes": True})
+    yield
+    await lsp_client.shutdown_session()
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))
 async def lsp_client_refresh(lsp_client: LanguageClient, project: Path):
     _record_pushes(lsp_client)
     lsp_client.profile = PULL

@@ -286,7 +286,7 @@ async def test_quick_fix_and_suppress(client):
     await diagnostics(client, uri, 3)
     dl107 = [d for d in diags if d.code == "DL107"]
     actions = await _actions(client, uri, dl107)
-    remove = next(a for a in actions if a.title == "Remove the unused parameter (DL107)")
+    remove = next(a for a in actions if a.title == "Remove the unused parameter (DL107, unsafe fix)")
     assert not remove.is_preferred, "an unsafe fix is offered, not preferred"
     assert "unused" not in _apply(ml.read_text(), remove.edit.changes[uri])
     sup = next(a for a in actions if a.title == "Suppress DL107 on this line")
@@ -346,6 +346,26 @@ async def test_fix_all(client):
     change_doc(client, uri, 2, new)
     left = codes(await diagnostics(client, uri, 2))
     assert "DL103" not in left and "DL201" in left
+
+
+async def test_fix_all_applies_unsafe_fixes_when_the_settings_ask(unsafe_fixes_client):
+    """The same fixes as `--fix --unsafe-fixes`: the settings' unsafeFixes turns them on."""
+    client = unsafe_fixes_client
+    ml = client.root / "MLproject"
+    text = ml.read_text().replace("{type: float, default: 3}", "{type:float, default: 3}")
+    uri = open_doc(client, ml, text)
+    diags = await diagnostics(client, uri, 1)
+    assert {"DL103", "DL201"} <= set(codes(diags)), codes(diags)
+    actions = await client.text_document_code_action_async(lsp.CodeActionParams(
+        text_document=td(uri), range=lsp.Range(start=lsp.Position(line=0, character=0),
+                                               end=lsp.Position(line=0, character=0)),
+        context=lsp.CodeActionContext(diagnostics=[], only=["source.fixAll.dioptra-lint"])))
+    (fix_all,) = actions
+    new = _apply(text, fix_all.edit.changes[uri])
+    assert "type: float" in new and "--epochs {epochs}" in new and "--epoch {epochs}" not in new
+    change_doc(client, uri, 2, new)
+    left = codes(await diagnostics(client, uri, 2))
+    assert "DL103" not in left and "DL201" not in left
 
 
 # -------------------------------------------------------------------- code lens and symbols

@@ -165,8 +165,11 @@ def code_actions(ls, analysis, path: Path, uri: str, rng: Span, only, versions=N
             ld = to_lsp_diagnostic(d, ls.lines_of, ls.codec)
             fix = d.fix or extra_fix(analysis, d)
             if fix is not None:
+                # The same fix as --fix, with its safety said: an unsafe one may change what
+                # the job does (the rule page's "Fix safety" says how), so never preferred.
+                label = d.code if fix.safe else f"{d.code}, unsafe fix"
                 out.append(lsp.CodeAction(
-                    title=f"{fix.title} ({d.code})", kind=lsp.CodeActionKind.QuickFix, diagnostics=[ld],
+                    title=f"{fix.title} ({label})", kind=lsp.CodeActionKind.QuickFix, diagnostics=[ld],
                     is_preferred=fix.safe, edit=edit(list(fix.edits))))
             if unsafe is None:
                 unsafe = _yaml_scalar_lines(analysis, path) if is_mlproject(path) else _string_lines("\n".join(lines))
@@ -192,9 +195,10 @@ def wants_fix_all(only) -> bool:
 
 
 def fix_all_text(state, path: Path, owners: list[Path]) -> tuple[str | None, str | None]:
-    """The buffer after its safe fixes, applied until nothing more changes (as ``--fix`` does),
-    or None; and why the fixes were dropped, when they would bring a syntax error or a new
-    finding.  Runs the analyses itself: call it off the event loop."""
+    """The buffer after its fixes, applied until nothing more changes (as ``--fix`` does: the
+    safe ones, and the unsafe ones too where the settings' ``unsafe-fixes`` is true), or None;
+    and why the fixes were dropped, when they would bring a syntax error or a new finding.
+    Runs the analyses itself: call it off the event loop."""
     from ...engine import analyse, merge_groups
     from ...fixes import MAX_ROUNDS, apply_edits, choose_fixes
 
@@ -205,9 +209,14 @@ def fix_all_text(state, path: Path, owners: list[Path]) -> tuple[str | None, str
     overlay = state.overlay()
     diags = state.diagnostics_for(path)
     before = Counter(d.code for d in diags)
+    unsafe = any(state.settings_for(m.parent).unsafe_fixes is True for m in owners)
+
+    def applies(d: Diagnostic) -> bool:
+        return d.fix is not None and (d.fix.safe or unsafe)
+
     text = body
     for _ in range(MAX_ROUNDS):
-        plan = choose_fixes(diags, {path: text})
+        plan = choose_fixes(diags, {path: text}, applies)
         if path not in plan:
             break
         new_text, _ = apply_edits(text, plan[path][0])

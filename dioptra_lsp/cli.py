@@ -84,6 +84,10 @@ def main() -> None:
               help="Write nothing: print the fixes --fix would make as a unified diff (apply "
                    "it with `patch -p0` or `git apply -p0`); exit 1 when there is one, 0 "
                    "otherwise.")
+@click.option("--add-noqa", is_flag=True,
+              help="Add a `# noqa: CODE` to the line of every current finding (in a block "
+                   "command, on its `command: >` line), merged with the `# noqa` there; print "
+                   "how many lines changed. Lines that cannot carry a comment are named.")
 @click.option("--show-fixes/--no-show-fixes", default=False,
               help="After --fix, list what was fixed, per file and rule.")
 @click.option("-e", "--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
@@ -95,8 +99,8 @@ def main() -> None:
 @click.option("-s", "--silent", is_flag=True,
               help="Print nothing but errors; the exit status still tells.")
 def check(paths, select, extend_select, ignore, exclude, extend_exclude, output_format,
-          output_file, fail_on, config_file, stdin_filename, fix, unsafe_fixes, diff, show_fixes,
-          exit_zero, statistics, quiet, silent) -> None:
+          output_file, fail_on, config_file, stdin_filename, fix, unsafe_fixes, diff, add_noqa,
+          show_fixes, exit_zero, statistics, quiet, silent) -> None:
     """Cross-check every MLproject under PATHS (default: .) with its scripts and task plugins.
 
     A PATH of `-` reads the file from stdin (named by --stdin-filename, else ./MLproject).
@@ -121,12 +125,14 @@ def check(paths, select, extend_select, ignore, exclude, extend_exclude, output_
     if diff and (show_fixes or statistics):
         raise click.UsageError(f"--diff cannot be combined with "
                                f"{'--show-fixes' if show_fixes else '--statistics'}")
+    if add_noqa and (fix or diff):
+        raise click.UsageError(f"--add-noqa cannot be combined with {'--fix' if fix else '--diff'}")
     overlay = None
     read_stdin = any(str(p) == "-" for p in paths)
     if stdin_filename is not None or read_stdin:
-        if fix or diff:
-            raise click.UsageError(f"{'--diff' if diff else '--fix'} cannot be combined with "
-                                   f"reading stdin")
+        if fix or diff or add_noqa:
+            mode = "--diff" if diff else "--fix" if fix else "--add-noqa"
+            raise click.UsageError(f"{mode} cannot be combined with reading stdin")
         name = Path(os.path.normpath(stdin_filename or "MLproject"))
         overlay = {name: _read_stdin()}
         paths = tuple(p for p in paths if str(p) != "-") or (name,)
@@ -143,6 +149,10 @@ def check(paths, select, extend_select, ignore, exclude, extend_exclude, output_
     fix_problems: list[str] = []
     report = None
     try:
+        if add_noqa:
+            from .fixes import add_noqa as add
+
+            _print_added(add(paths, config=config_file, overrides=overrides), quiet or silent)
         if diff:
             from .fixes import fix_paths
 
@@ -178,6 +188,18 @@ def check(paths, select, extend_select, ignore, exclude, extend_exclude, output_
     if result.errors:    # a missing path, a broken config: part of the input went unchecked
         sys.exit(2)
     sys.exit(1 if (failing and not exit_zero) or fix_problems else 0)
+
+
+def _print_added(report, quiet: bool) -> None:
+    """``--add-noqa``: how many lines now carry a ``# noqa``, and what could not."""
+    for line in report.problems + report.skipped + report.result.errors:
+        click.echo(f"dioptra-lint: {line}", err=True)
+    if not quiet:
+        n = report.fixed
+        click.echo(f"Added {n} noqa directive{'s' if n != 1 else ''}.", err=True)
+    if report.result.errors:
+        sys.exit(2)
+    sys.exit(1 if report.problems or report.skipped else 0)
 
 
 def _print_diff(report, output_file: Path | None, *, quiet: bool, exit_zero: bool) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import Iterable
 
@@ -20,10 +19,6 @@ from .diagnostics import Diagnostic
 from .model import fs
 from .model.project import EXPERIMENT_SUFFIXES, MLPROJECT_NAME, TOML_NAME, ProjectModel, load_project
 from .model.source import FILE_START, LineIndex, ReadError, line_index, read_source
-
-_NOQA = re.compile(r"#\s*noqa(?P<sep>\s*:\s*(?P<codes>[A-Za-z]+[0-9]+(?:[\s,]+[A-Za-z]+[0-9]+)*))?",
-                   re.IGNORECASE)
-
 
 class LintResult:
     """What one run found; filled in as projects are linted (so not a frozen record)."""
@@ -58,6 +53,13 @@ class LintResult:
         fix = diag.fix
         return fix is not None and bool(fix.edits) and (
             fix.safe or self.unsafe_fixes(diag.path) is True)
+
+    def occurrences(self) -> list[Diagnostic]:
+        """Every finding before grouping: a grouped finding's other places too (each line a
+        ``# noqa`` must reach)."""
+        unique = {(d.path, d.span, d.code, d.message): d
+                  for _, diags in self.outputs for d in diags}
+        return sorted(unique.values(), key=Diagnostic.sort_key)
 
     def roots(self) -> set[Path]:
         """The folders of the projects checked and their configured plugin folders."""
@@ -144,7 +146,8 @@ def _shown_path(found: Path) -> Path:
 
 def analyse(mlproject_path: Path, settings: Settings, overlay: dict[Path, str] | None = None
             ) -> tuple[ProjectModel, list[Diagnostic]]:
-    """The model of one project and its diagnostics after select/ignore and ``# noqa``."""
+    """The model of one project and its diagnostics after select/ignore and ``# noqa`` (and
+    DL002's judgement of every ``# noqa``, which only this step can make)."""
     from .rules import RULE_MODULES, RuleContext
 
     project = load_project(mlproject_path, plugin_dirs=settings.plugin_dirs, overlay=overlay)
@@ -156,10 +159,32 @@ def analyse(mlproject_path: Path, settings: Settings, overlay: dict[Path, str] |
         for diag in _checked(module, ctx):
             diag = _normalized(diag)
             found.setdefault((diag.path, diag.span, diag.code, diag.message), diag)
-    texts = _Texts(project, overlay)
+    texts = NoqaReader(project, overlay)
     kept = [_native_newlines(d, texts) for d in found.values()
             if not ignored_for_file(d.code, d.path, settings) and not texts.suppressed(d)]
+    if code_enabled("DL002", settings):
+        kept.extend(_native_newlines(d, texts) for d in _unused_noqa(project, settings, texts))
     return project, sorted(kept, key=Diagnostic.sort_key)
+
+
+def _unused_noqa(project: ProjectModel, settings: Settings, texts: "NoqaReader") -> Iterable[Diagnostic]:
+    from .config import rule_codes
+    from .rules import dl002_unused_noqa as dl002
+
+    plugins = {normalize(m.path) for m in project.plugin_modules()}
+    all_codes = rule_codes()
+    enabled = settings.enabled_codes
+    for path in project.files():
+        path = normalize(path)
+        if path in plugins or ignored_for_file("DL002", path, settings):
+            continue
+        for line, directive in texts.directives(path).items():
+            here = frozenset(c for c in enabled if not ignored_for_file(c, path, settings))
+            found = dl002.judge(path, directive, texts.line(path, line),
+                                texts.used.get((path, line)), python=path.suffix == ".py",
+                                all_codes=all_codes, enabled_codes=here)
+            if found is not None:
+                yield found
 
 
 #: Other places of a grouped finding listed as related locations; the count says the rest.
@@ -217,7 +242,7 @@ def _checked(module, ctx) -> list[Diagnostic]:
                                        f"please report it")]
 
 
-def _native_newlines(diag: Diagnostic, texts: "_Texts") -> Diagnostic:
+def _native_newlines(diag: Diagnostic, texts: "NoqaReader") -> Diagnostic:
     """Rules write fixes with ``\\n``; the text they insert gets the line break of the place it
     goes (one CRLF line in an LF file stays the only one), for every front-end alike."""
     fix = diag.fix
@@ -244,22 +269,33 @@ def _normalized(diag: Diagnostic) -> Diagnostic:
     return replace(diag, path=path)
 
 
-class _Texts:
-    """File texts for ``# noqa`` lookups: the model's own texts first, the disk otherwise."""
+class NoqaReader:
+    """File texts and their ``# noqa`` directives (:mod:`model.noqa`): the model's own texts
+    first, the disk (or the editor's buffer) otherwise; and what each directive suppressed."""
 
     def __init__(self, project: ProjectModel, overlay: dict[Path, str] | None) -> None:
         self.overlay = overlay
         self.cache: dict[Path, LineIndex | None] = {}
+        self.noqa: dict[Path, dict] = {}
+        # (path, line) of a directive -> the written codes (upper-cased) that suppressed a
+        # finding ("" for a bare directive): DL002 reports the others.
+        self.used: dict[tuple[Path, int], set[str]] = {}
+        self.mlproject = normalize(project.mlproject_path)
         # A comment cannot go inside a block-scalar command (it would become part of the
-        # command): findings there are suppressed by a `# noqa` on the `command: >` line.
-        self.blocks: list[tuple[Path, int, int]] = []
+        # command, DL113): findings there are suppressed by a `# noqa` on the `command: >`
+        # line.  A `#` inside any command scalar is command text, never a directive.
+        self.blocks: list[tuple[int, int]] = []
+        self.command_spans = []
         if project.mlproject is not None:
-            self.cache[normalize(project.mlproject_path)] = line_index(project.mlproject.text)
+            self.cache[self.mlproject] = line_index(project.mlproject.text)
             for ep in project.mlproject.entry_points:
                 command = ep.command
-                if command is not None and command.style in (">", "|"):
-                    self.blocks.append((normalize(project.mlproject_path), command.span.start.line,
-                                        command.span.end.line))
+                if command is None:
+                    continue
+                if command.style in (">", "|"):
+                    self.blocks.append((command.span.start.line, command.span.end.line))
+                else:
+                    self.command_spans.append(command.span)
         for path, script in project.scripts.items():
             self.cache[normalize(path)] = line_index(script.text)
 
@@ -273,19 +309,82 @@ class _Texts:
         lines = self.index(path)
         return lines.line(index) if lines is not None else ""
 
+    def directives(self, path: Path) -> dict:
+        """Line -> :class:`model.noqa.Noqa` of ``path``'s comments."""
+        if path not in self.noqa:
+            from .model import noqa
+
+            lines = self.index(path)
+            if lines is None:
+                self.noqa[path] = {}
+            elif path.suffix == ".py":
+                self.noqa[path] = noqa.python_directives(lines.text)
+            elif path == self.mlproject:
+                self.noqa[path] = noqa.yaml_directives(lines.text, self._outside_commands)
+            else:
+                self.noqa[path] = noqa.yaml_directives(lines.text)
+        return self.noqa[path]
+
+    def _outside_commands(self, line: int, col: int) -> bool:
+        from .model.source import Position
+
+        if any(start < line <= end for start, end in self.blocks):
+            return False
+        at = Position(line, col)
+        return not any(span.start <= at < span.end for span in self.command_spans)
+
+    def header_of(self, line: int) -> int | None:
+        """The ``command: >`` line of the block command whose content holds ``line``."""
+        return next((start for start, end in self.blocks if start < line <= end), None)
+
+    def place_for(self, path: Path, line: int) -> tuple[int | None, str]:
+        """Where a ``# noqa`` for a finding on ``line`` of ``path`` goes: the line itself, a
+        block command's ``command: >`` line, or nowhere (None, and why)."""
+        if path == self.mlproject:
+            header = self.header_of(line)
+            if header is not None:
+                return header, ""
+        why = self._uncommentable(path).get(line)
+        return (None, why) if why else (line, "")
+
+    def _uncommentable(self, path: Path) -> dict[int, str]:
+        if not hasattr(self, "_no_comment"):
+            self._no_comment: dict[Path, dict[int, str]] = {}
+        if path not in self._no_comment:
+            from .model import noqa
+
+            lines = self.index(path)
+            out: dict[int, str] = {}
+            if lines is None:
+                pass
+            elif path.suffix == ".py":
+                out = noqa.python_uncommentable_lines(lines.text)
+            elif path.suffix == ".toml":
+                out = noqa.toml_multiline_lines(lines.text)
+            else:
+                for first, last, style, _ in noqa.yaml_multiline_values(lines.text):
+                    what = ("a block value" if style in ("|", ">") else
+                            "a quoted value that spans lines" if style else
+                            "a value that spans lines")
+                    for number in range(first, last if style not in ("|", ">") else last + 1):
+                        out.setdefault(number, f"its end is inside {what}")
+            self._no_comment[path] = out
+        return self._no_comment[path]
+
     def suppressed(self, diag: Diagnostic) -> bool:
         line = diag.span.start.line
-        m = _NOQA.search(self.line(diag.path, line))
-        if not m:
-            header = next((start for path, start, end in self.blocks
-                           if path == diag.path and start < line <= end), None)
-            m = _NOQA.search(self.line(diag.path, header)) if header is not None else None
-        if not m:
+        directives = self.directives(diag.path)
+        directive = directives.get(line)
+        if directive is None and diag.path == self.mlproject:
+            header = self.header_of(line)
+            if header is not None:
+                line, directive = header, directives.get(header)
+        if directive is None or not directive.suppresses(diag.code):
             return False
-        if not m.group("codes"):
-            return True
-        codes = re.split(r"[\s,]+", m.group("codes").upper())
-        return any(diag.code.startswith(c) for c in codes)
+        written = directive.covers(diag.code)
+        self.used.setdefault((diag.path, line), set()).add(
+            written.code.upper() if written is not None else "")
+        return True
 
 
 def find_project_for(path: Path) -> Path | None:

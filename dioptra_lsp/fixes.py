@@ -117,6 +117,7 @@ class FixReport:
         self.written: list[Path] = []
         self.changes: list[tuple[Path, bytes, bytes]] = []
         self.problems: list[str] = []
+        self.skipped: list[str] = []
         self.result = None
 
 
@@ -142,6 +143,27 @@ def fix_paths(paths, *, write: bool = True, **options) -> FixReport:
             break
         result = run(paths, **options)     # a file changed under us: start from the disk again
     # The report is about the disk as it now is: what was written, and what could not be.
+    held = list(session.texts)
+    report.result = rerun(session.result, held) if held else session.result
+    return report
+
+
+def add_noqa(paths, **options) -> FixReport:
+    """``--add-noqa``: a ``# noqa: CODE`` on the line of every current finding of ``paths``
+    (``options`` are :func:`engine.run`'s), written as ``--fix`` writes.  ``report.fixed``
+    counts the lines changed; ``report.skipped`` names the findings no comment can reach."""
+    from .engine import rerun, run
+
+    report = FixReport()
+    result = run(paths, **options)
+    for attempt in range(MAX_ATTEMPTS):
+        report.skipped = []
+        session = _Session(result, report)
+        session.add_noqa()
+        moved = session.write(last=attempt == MAX_ATTEMPTS - 1)
+        if not moved:
+            break
+        result = run(paths, **options)
     held = list(session.texts)
     report.result = rerun(session.result, held) if held else session.result
     return report
@@ -188,6 +210,31 @@ class _Session:
                     changed.append(path)
             if not changed:
                 break
+            self.result = rerun(self.result, changed, self.texts)
+        self._check()
+
+    def add_noqa(self) -> None:
+        from .engine import rerun
+
+        paths = list(dict.fromkeys(_key(d.path) for d in self.result.occurrences()))
+        for path in paths:
+            self._take(path)
+        held = [p for p in paths if p in self.texts]
+        if not held:
+            return
+        # Analyse the exact texts now held: the lines must be those of the text edited.
+        self.result = rerun(self.result, held, self.texts)
+        for path in held:
+            self.before[path] = _codes(self.result.diagnostics, path)
+        changed = []
+        for path in held:
+            edits, lines = _noqa_edits(path, self.texts, self.result.occurrences(),
+                                       self.report.skipped)
+            if edits:
+                self.texts[path] = apply_edits(self.texts[path], edits)[0]
+                self.fixed.setdefault(path, Counter())["noqa"] += lines
+                changed.append(path)
+        if changed:
             self.result = rerun(self.result, changed, self.texts)
         self._check()
 
@@ -271,6 +318,41 @@ class _Session:
         codes = self.fixed.get(path, Counter())
         self.report.fixed += sum(codes.values())
         self.report.fixed_codes[path] = codes
+
+
+def _noqa_edits(path: Path, texts, diags: list[Diagnostic], skipped: list[str]
+                ) -> tuple[list[TextEdit], int]:
+    """The edits that suppress every finding of ``path``, and how many lines they change."""
+    from types import SimpleNamespace
+
+    from .engine import NoqaReader
+    from .model.mlproject import load_mlproject
+    from .model.noqa import add_codes
+    from .model.source import Span
+
+    mlproject = load_mlproject(path, texts) if path.name.lower() == "mlproject" else None
+    reader = NoqaReader(SimpleNamespace(mlproject=mlproject, mlproject_path=path, scripts={}),
+                        texts)
+    wanted: dict[int, list[str]] = {}
+    for d in diags:
+        if _key(d.path) != path:
+            continue
+        line, why = reader.place_for(path, d.span.start.line)
+        directive = reader.directives(path).get(line) if line is not None else None
+        if directive is not None and directive.invalid:
+            line, why = None, f"its `# noqa` is not valid ({directive.invalid})"
+        if line is None:
+            skipped.append(f"{path.as_posix()}:{d.span.start.line + 1}: {d.code} not "
+                           f"suppressed: a comment cannot go on this line ({why})")
+            continue
+        wanted.setdefault(line, []).append(d.code)
+    edits = []
+    for line, codes in sorted(wanted.items()):
+        change = add_codes(reader.line(path, line), reader.directives(path).get(line), codes)
+        if change is not None:
+            start, end, text = change
+            edits.append(TextEdit(path, Span.of(line, start, line, end), text))
+    return edits, len(edits)
 
 
 class _Everything:

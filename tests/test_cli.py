@@ -122,9 +122,20 @@ def test_select_ignore_and_fail_on(tmp_path):
 
 
 def test_noqa_in_mlproject_and_python(tmp_path):
+    text = MLPROJECT.replace("data_dir: {type: path, default: /nfs/data}",
+                             "data_dir: {type: text, default: /nfs/data}  # noqa: DL104")
+    write_project(tmp_path / "ep", text)
+    assert "DL104" not in cli("check", "ep", cwd=tmp_path).stdout
+    # Inside a block command a `# noqa` is command text (DL113), not a suppression; --fix
+    # moves it to the `command: >` line, where it covers the command.
     text = MLPROJECT.replace("--epochs {epochs}", "--epoch {epochs}  # noqa: DL201")
     write_project(tmp_path / "ep", text)
-    assert "DL201" not in cli("check", "ep", cwd=tmp_path).stdout
+    out = cli("check", "--output-format", "concise", "ep", cwd=tmp_path).stdout
+    assert "DL201 " in out and "DL113 [*] " in out
+    cli("check", "--fix", "ep", cwd=tmp_path)
+    assert (tmp_path / "ep" / "MLproject").read_text() == MLPROJECT.replace(
+        "--epochs {epochs}", "--epoch {epochs}").replace("command: >", "command: >  # noqa: DL201")
+    assert cli("check", "ep", cwd=tmp_path).returncode == 0
     write_project(tmp_path / "ep", MLPROJECT, SCRIPT.replace('"--epochs", type', '"--epochs", "-e", type')
                   .replace('        pyplugs.call_task(', '        print("x")  # noqa\n        pyplugs.call_task('))
     out = cli("check", "ep", cwd=tmp_path)

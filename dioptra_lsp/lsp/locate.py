@@ -6,7 +6,6 @@ MLproject parameter -> ``--flag {placeholder}`` -> click option -> function argu
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +17,6 @@ from ..model.types import (CallTask, ClickCommand, ClickParam, EntryPoint, Flow,
                            FlowRun, KeywordArg, MLParameter, Placeholder, PythonScript)
 from .state import Analysis, norm
 
-NOQA_CODE = re.compile(r"#\s*noqa\s*:\s*(.*)$", re.IGNORECASE)
-CODE = re.compile(r"[A-Za-z]+[0-9]+")
 
 
 @record(slots=False)
@@ -50,14 +47,14 @@ def _in(span: Span | None, pos: Position) -> bool:
 
 
 def noqa_at(line: str, pos: Position, path: Path) -> Target | None:
-    m = NOQA_CODE.search(line)
-    if not m:
-        return None
-    base = m.start(1)
-    for c in CODE.finditer(m.group(1)):
-        if base + c.start() <= pos.character <= base + c.end():
-            return Target("noqa", Span.of(pos.line, base + c.start(), pos.line, base + c.end()), path,
-                          code=c.group(0).upper())
+    from ..model.noqa import find_in_comment
+
+    hash_at = line.find("#")
+    directive = find_in_comment(line, pos.line, hash_at) if hash_at >= 0 else None
+    for c in directive.codes if directive is not None else ():
+        if c.start <= pos.character <= c.end:
+            return Target("noqa", Span.of(pos.line, c.start, pos.line, c.end), path,
+                          code=c.code.upper())
     return None
 
 

@@ -126,6 +126,9 @@ class ShellScript:
     # Every redirection, in source order: those of simple commands and those written after a
     # compound command (``{ a; b; } > log``), which apply to every command inside it.
     redirects: tuple[Redirect, ...] = ()
+    # Every comment bash skips: (offset of its ``#``, offset of the end: the newline or the
+    # end of the string).  In an MLproject's folded command that end may be lines later.
+    comments: tuple[tuple[int, int], ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -234,6 +237,7 @@ class _Lexer:
         self.last: str = "\n"          # the previous token: an operator, "word" or "target"
         self.command_position = True   # the next word may be a command's first word
         self.unclosed_quote: int | None = None
+        self.comments: list[tuple[int, int]] = []
 
     # ------------------------------------------------------------ characters
 
@@ -268,6 +272,7 @@ class _Lexer:
         c = s[i]
         if c == "#":
             nl = s.find("\n", i)
+            self.comments.append((self.at(i), self.at(n if nl < 0 else nl)))
             i = n if nl < 0 else nl
             if i >= n:
                 self.i = n
@@ -972,7 +977,7 @@ class _Parser:
                            None if start is None else at(start), None if end is None else at(end),
                            None if quote is None else at(quote),
                            tuple((what, at(k)) for what, k in self.unmodelled),
-                           tuple(self.redirects))
+                           tuple(self.redirects), tuple(self.lex.comments))
 
     def comsub(self, opened: int) -> int:
         """The commands of ``$( ... )`` up to its ")"; the offset after it."""

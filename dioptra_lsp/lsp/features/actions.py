@@ -9,9 +9,6 @@ dropped whole if they would bring a syntax error or a new finding.
 from __future__ import annotations
 
 import difflib
-import io
-import re
-import tokenize
 from collections import Counter
 from pathlib import Path
 
@@ -20,10 +17,9 @@ from lsprotocol import types as lsp
 from ...diagnostics import Diagnostic, Fix, TextEdit
 from ...model.source import LineIndex, Span, adapt_newlines, line_index, split_bom
 from ..convert import to_lsp_diagnostic, workspace_edit
-from ..state import is_mlproject, norm
+from ..state import norm
 
 FIX_ALL = "source.fixAll.dioptra-lint"
-_NOQA = re.compile(r"#\s*noqa(\s*:\s*(?P<codes>[A-Za-z]+[0-9]+(?:[\s,]+[A-Za-z]+[0-9]+)*))?", re.I)
 
 
 def _overlaps(a: Span, b: Span) -> bool:
@@ -83,64 +79,16 @@ def _parameter_insertion(ml, ep, name: str, lines: list[str]) -> Fix | None:
                (TextEdit(ml.path, at, f"{child}parameters:\n{child}  {name}: {{type: string}}\n"),))
 
 
-def _string_lines(text: str) -> set[int]:
-    """0-based lines whose end lies inside a multi-line string (a comment there would be text)."""
-    out: set[int] = set()
-    try:
-        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
-            if tok.type == tokenize.STRING and tok.end[0] > tok.start[0]:
-                out.update(range(tok.start[0] - 1, tok.end[0] - 1))
-            elif tok.type == getattr(tokenize, "FSTRING_MIDDLE", -1) and tok.end[0] > tok.start[0]:
-                out.update(range(tok.start[0] - 1, tok.end[0] - 1))
-    except (tokenize.TokenError, SyntaxError, IndentationError):
-        pass
-    return out
+def suppress_edit(path: Path, reader, line_no: int, code: str) -> TextEdit | None:
+    """``# noqa: CODE`` on ``line_no``, merged into the directive there (None: it already
+    suppresses ``code``)."""
+    from ...model.noqa import add_codes
 
-
-def _yaml_scalar_lines(analysis, path: Path) -> set[int]:
-    """Lines inside a multi-line command scalar: ``#`` there is part of the command."""
-    out: set[int] = set()
-    project = analysis.project
-    if project is None or project.mlproject is None:
-        return out
-    for ep in project.mlproject.entry_points:
-        c = ep.command
-        if c is None:
-            continue
-        if c.style in (">", "|"):
-            out.update(range(c.span.start.line + 1, c.span.end.line + 1))
-        elif c.span.end.line > c.span.start.line:
-            out.update(range(c.span.start.line, c.span.end.line))
-    return out
-
-
-def _block_header(analysis, line: int) -> int | None:
-    """The ``command: >`` line of the block command holding ``line``: its `# noqa` covers it."""
-    project = analysis.project
-    if project is None or project.mlproject is None:
+    change = add_codes(reader.line(path, line_no), reader.directives(path).get(line_no), [code])
+    if change is None:
         return None
-    for ep in project.mlproject.entry_points:
-        c = ep.command
-        if c is not None and c.style in (">", "|") and c.span.start.line < line <= c.span.end.line:
-            return c.span.start.line
-    return None
-
-
-def suppress_edit(path: Path, lines: list[str], line_no: int, code: str, unsafe_lines: set[int]) -> TextEdit | None:
-    if line_no in unsafe_lines or line_no >= len(lines):
-        return None
-    line = lines[line_no]
-    m = _NOQA.search(line)
-    if m:
-        if not m.group("codes"):
-            return None                     # a bare `# noqa` already suppresses everything
-        codes = m.group("codes")
-        if code.upper() in re.split(r"[\s,]+", codes.upper()):
-            return None
-        end = m.end("codes")
-        return TextEdit(path, Span.of(line_no, end, line_no, end), f", {code}")
-    stripped = line.rstrip()
-    return TextEdit(path, Span.of(line_no, len(stripped), line_no, len(line)), f"  # noqa: {code}")
+    start, end, text = change
+    return TextEdit(path, Span.of(line_no, start, line_no, end), text)
 
 
 def code_actions(ls, analysis, path: Path, uri: str, rng: Span, only, versions=None,
@@ -149,7 +97,6 @@ def code_actions(ls, analysis, path: Path, uri: str, rng: Span, only, versions=N
     versions the analysis was computed on, ``fixed_text`` the buffer after fix-all."""
     state = ls.state
     diags = state.diagnostics_for(path)
-    lines = state.lines(path)
     want_quick = not only or any(str(k).startswith("quickfix") for k in only)
     want_all = wants_fix_all(only)
 
@@ -158,7 +105,7 @@ def code_actions(ls, analysis, path: Path, uri: str, rng: Span, only, versions=N
 
     out: list[lsp.CodeAction] = []
     if want_quick:
-        unsafe = None
+        reader = None
         for d in diags:
             if not _overlaps(d.span, rng):
                 continue
@@ -171,13 +118,18 @@ def code_actions(ls, analysis, path: Path, uri: str, rng: Span, only, versions=N
                 out.append(lsp.CodeAction(
                     title=f"{fix.title} ({label})", kind=lsp.CodeActionKind.QuickFix, diagnostics=[ld],
                     is_preferred=fix.safe, edit=edit(list(fix.edits))))
-            if unsafe is None:
-                unsafe = _yaml_scalar_lines(analysis, path) if is_mlproject(path) else _string_lines("\n".join(lines))
-            line, title = d.span.start.line, f"Suppress {d.code} on this line"
-            header = _block_header(analysis, line) if is_mlproject(path) and line in unsafe else None
-            if header is not None:
-                line, title = header, f"Suppress {d.code} for this command"
-            suppress = suppress_edit(path, lines, line, d.code, unsafe if header is None else set())
+            if analysis.project is None:
+                continue
+            if reader is None:      # where a noqa comment may go: the same answer as --add-noqa
+                from ...engine import NoqaReader
+
+                reader = NoqaReader(analysis.project, state.overlay())
+            line, _ = reader.place_for(path, d.span.start.line)
+            if line is None:
+                continue
+            title = (f"Suppress {d.code} on this line" if line == d.span.start.line
+                     else f"Suppress {d.code} for this command")
+            suppress = suppress_edit(path, reader, line, d.code)
             if suppress is not None:
                 out.append(lsp.CodeAction(
                     title=title, kind=lsp.CodeActionKind.QuickFix,

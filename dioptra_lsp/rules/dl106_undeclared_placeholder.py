@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..diagnostics import Diagnostic, Severity
+from ..diagnostics import Diagnostic, Fix, Severity, TextEdit
+from ..model.source import Span, line_index
 from .base import Rule, RuleContext, did_you_mean, entry_point_commands
 
 RULE = Rule("DL106", "undeclared-placeholder", Severity.ERROR,
-            "A command placeholder with no such parameter, or one str.format cannot fill")
+            "A command placeholder with no such parameter, or one str.format cannot fill",
+            fix="unsafe")
 
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -28,8 +30,44 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
                     f"specs); write `{{{ph.name or 'name'}}}` with a declared parameter. "
                     f"Parameters: {', '.join(names) or '(none)'}")
             elif ep.parameter(ph.name) is None:
+                fix = (_parameter_insertion(mlproject, ep, ph.name,
+                                            line_index(mlproject.text).lines)
+                       if ph.name.isidentifier() else None)
                 yield RULE.diagnostic(
                     mlproject.path, ph.span,
                     f"`{ph.raw}` has no parameter `{ph.name}` in entry point `{ep.name}`, so "
                     f"MLflow fails with a KeyError; "
-                    + did_you_mean(ph.name, names, what="Parameters"))
+                    + did_you_mean(ph.name, names, what="Parameters"), fix=fix)
+
+
+def _parameter_insertion(ml, ep, name: str, lines: list[str]) -> Fix | None:
+    """Declare ``name`` as a string parameter without default (unsafe: MLflow then asks for
+    its value at run time, and the placeholder may have been a misspelt parameter)."""
+    if ep.parameters:
+        last = ep.parameters[-1]
+        line = lines[last.name_span.start.line]
+        indent = line[:last.name_span.start.character]
+        if indent.strip():
+            return None      # flow-style parameters mapping: leave it to the user
+        end = last.spec_span.end.line
+        # insert after the last parameter's value (its own line(s))
+        at = Span.point(end + 1, 0) if end + 1 < len(lines) else Span.point(end, len(lines[end]))
+        prefix = "" if end + 1 < len(lines) else "\n"
+        return Fix(f"Add parameter `{name}` to entry point `{ep.name}`",
+                   (TextEdit(ml.path, at, f"{prefix}{indent}{name}: {{type: string}}\n"),),
+                   safe=False)
+    key_line = lines[ep.name_span.start.line]
+    ep_indent = key_line[:ep.name_span.start.character]
+    child = ep_indent + "  "
+    if ep.command is not None:
+        for i in range(ep.name_span.start.line + 1, len(lines)):
+            if lines[i].strip():
+                child = lines[i][:len(lines[i]) - len(lines[i].lstrip())]
+                break
+    if ep.parameters_span is not None:
+        return None
+    at = Span.point(ep.name_span.start.line + 1, 0)
+    return Fix(f"Add parameter `{name}` to entry point `{ep.name}`",
+               (TextEdit(ml.path, at, f"{child}parameters:\n{child}  {name}: {{type: string}}\n"),),
+               safe=False)
+

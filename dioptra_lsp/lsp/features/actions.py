@@ -14,8 +14,8 @@ from pathlib import Path
 
 from lsprotocol import types as lsp
 
-from ...diagnostics import Diagnostic, Fix, TextEdit
-from ...model.source import LineIndex, Span, adapt_newlines, line_index, split_bom
+from ...diagnostics import Diagnostic, TextEdit
+from ...model.source import LineIndex, Span, line_index, split_bom
 from ..convert import to_lsp_diagnostic, workspace_edit
 from ..state import norm
 
@@ -24,59 +24,6 @@ FIX_ALL = "source.fixAll.dioptra-lint"
 
 def _overlaps(a: Span, b: Span) -> bool:
     return not (a.end < b.start or b.end < a.start)
-
-
-def extra_fix(analysis, d: Diagnostic) -> Fix | None:
-    """Fixes the server adds where a rule has none: declare an undeclared placeholder."""
-    project = analysis.project
-    if project is None or project.mlproject is None or d.fix is not None:
-        return None
-    if d.code == "DL106":
-        for ep in project.mlproject.entry_points:
-            if ep.command is None:
-                continue
-            for ph in ep.command.placeholders:
-                if ph.span == d.span and ph.valid and ph.name.isidentifier():
-                    return _add_parameter(project.mlproject, ep, ph.name)
-    return None
-
-
-def _add_parameter(ml, ep, name: str) -> Fix | None:
-    index = line_index(ml.text)
-    fix = _parameter_insertion(ml, ep, name, index.lines)
-    if fix is None:
-        return None
-    # Inserted text takes the line break of the place it goes.
-    return Fix(fix.title, tuple(TextEdit(e.path, e.span, adapt_newlines(e.new_text, index, e.span.start.line))
-                                for e in fix.edits))
-
-
-def _parameter_insertion(ml, ep, name: str, lines: list[str]) -> Fix | None:
-    if ep.parameters:
-        last = ep.parameters[-1]
-        line = lines[last.name_span.start.line]
-        indent = line[:last.name_span.start.character]
-        if indent.strip():
-            return None      # flow-style parameters mapping: leave it to the user
-        end = last.spec_span.end.line
-        # insert after the last parameter's value (its own line(s))
-        at = Span.point(end + 1, 0) if end + 1 < len(lines) else Span.point(end, len(lines[end]))
-        prefix = "" if end + 1 < len(lines) else "\n"
-        return Fix(f"Add parameter `{name}` to entry point `{ep.name}`",
-                   (TextEdit(ml.path, at, f"{prefix}{indent}{name}: {{type: string}}\n"),))
-    key_line = lines[ep.name_span.start.line]
-    ep_indent = key_line[:ep.name_span.start.character]
-    child = ep_indent + "  "
-    if ep.command is not None:
-        for i in range(ep.name_span.start.line + 1, len(lines)):
-            if lines[i].strip():
-                child = lines[i][:len(lines[i]) - len(lines[i].lstrip())]
-                break
-    if ep.parameters_span is not None:
-        return None
-    at = Span.point(ep.name_span.start.line + 1, 0)
-    return Fix(f"Add parameter `{name}` to entry point `{ep.name}`",
-               (TextEdit(ml.path, at, f"{child}parameters:\n{child}  {name}: {{type: string}}\n"),))
 
 
 def suppress_edit(path: Path, reader, line_no: int, code: str) -> TextEdit | None:
@@ -110,7 +57,7 @@ def code_actions(ls, analysis, path: Path, uri: str, rng: Span, only, versions=N
             if not _overlaps(d.span, rng):
                 continue
             ld = to_lsp_diagnostic(d, ls.lines_of, ls.codec)
-            fix = d.fix or extra_fix(analysis, d)
+            fix = d.fix
             if fix is not None:
                 # The same fix as --fix, with its safety said: an unsafe one may change what
                 # the job does (the rule page's "Fix safety" says how), so never preferred.

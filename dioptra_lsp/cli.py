@@ -152,7 +152,8 @@ def check(paths, select, extend_select, ignore, exclude, extend_exclude, output_
         if add_noqa:
             from .fixes import add_noqa as add
 
-            _print_added(add(paths, config=config_file, overrides=overrides), quiet or silent)
+            _print_added(add(paths, config=config_file, overrides=overrides), quiet or silent,
+                         exit_zero)
         if diff:
             from .fixes import fix_paths
 
@@ -190,7 +191,7 @@ def check(paths, select, extend_select, ignore, exclude, extend_exclude, output_
     sys.exit(1 if (failing and not exit_zero) or fix_problems else 0)
 
 
-def _print_added(report, quiet: bool) -> None:
+def _print_added(report, quiet: bool, exit_zero: bool) -> None:
     """``--add-noqa``: how many lines now carry a ``# noqa``, and what could not."""
     for line in report.problems + report.skipped + report.result.errors:
         click.echo(f"dioptra-lint: {line}", err=True)
@@ -199,7 +200,7 @@ def _print_added(report, quiet: bool) -> None:
         click.echo(f"Added {n} noqa directive{'s' if n != 1 else ''}.", err=True)
     if report.result.errors:
         sys.exit(2)
-    sys.exit(1 if report.problems or report.skipped else 0)
+    sys.exit(1 if (report.problems or report.skipped) and not exit_zero else 0)
 
 
 def _print_diff(report, output_file: Path | None, *, quiet: bool, exit_zero: bool) -> None:

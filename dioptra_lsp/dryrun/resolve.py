@@ -26,17 +26,17 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from ..model import fs
-from ..model.mlproject import mlflow_local_path
+from ..model.mlproject import mlflow_local_path, printable
 from ..model.record import record
 from ..model.source import Span
 from ..model.types import MISSING, EntryPoint, MLParameter, MLProject
 from .issues import ERROR, INFO, WARNING, Issue, not_checked
 
 MLFLOW_TYPES = ("string", "float", "path", "uri")
-ENV_KINDS = ("docker_env", "python_env", "conda_env")   # MLflow's precedence order
-# Structure problems (``Problem.code``) MLflow's loader survives: it fails later, when it looks
-# for the entry point or its command.  Every other structure problem breaks its loader.
-_SURVIVABLE = frozenset({"no-entry-points", "command-not-a-string", "no-command"})
+# The load refusals MLflow raises as an ExecutionException (its other refusals are Python
+# errors of its loader: an AttributeError or TypeError on a value of the wrong shape).
+_ENVIRONMENT_REFUSALS = frozenset({"several-environments", "docker-env-without-image",
+                                   "docker-env-volumes", "docker-env-environment"})
 
 
 @record
@@ -98,62 +98,31 @@ def parse_assignments(items: list[str] | tuple[str, ...]) -> dict[str, str]:
 
 
 def load_failure(project: MLProject) -> Issue | None:
-    """The error MLflow's loader would stop on, before any entry point is looked at."""
+    """The error MLflow's loader would stop on, before any entry point is looked at: the
+    model's verdict (``MLProject.load_refusal``), then the one fact it leaves to the file
+    system, whether the environment file is there."""
     for p in project.problems:
-        if p.kind == "syntax":
-            return Issue("syntax", p.message, ERROR, p.path, p.span)
         if p.kind == "unanalysed":    # MLflow may load it: we cannot say
             return not_checked("mlproject-not-analysed", "MLproject", p.message, p.path, p.span,
                                "project")
-    for p in project.problems:
-        fatal = (p.kind == "structure" and p.code not in _SURVIVABLE) \
-            or p.kind == "malformed-flow-mapping"
-        if fatal:
-            return Issue("invalid-project", f"MLflow cannot load this MLproject: {p.message}",
-                         ERROR, p.path, p.span)
-    for ep in project.entry_points:   # `parameters:` with nothing after it: MLflow calls None.items()
-        for key in ep.keys:
-            if key.name == "parameters" and key.value_is_null:
-                return Issue("invalid-project", f"`parameters` of entry point `{ep.name}` is empty "
-                             f"(null); MLflow cannot load this MLproject. Remove the key or write "
-                             f"`parameters: {{}}`", ERROR, project.path, key.span)
-    return _environment_failure(project)
+    refusal = project.load_refusal
+    if refusal is not None:
+        if refusal.kind == "syntax":
+            return Issue("syntax", refusal.message, ERROR, refusal.path, refusal.span, "project")
+        kind = "environment" if refusal.code in _ENVIRONMENT_REFUSALS else "invalid-project"
+        return Issue(kind, f"MLflow cannot load this MLproject: {refusal.message}", ERROR,
+                     refusal.path, refusal.span, "project")
+    return _missing_environment_file(project)
 
 
-def _environment_failure(project: MLProject) -> Issue | None:
-    envs = {e.kind: e for e in project.environments}
-    if len(envs) > 1:
-        first = project.environments[0]
-        return Issue("environment", "MLflow refuses more than one environment field: "
-                     + ", ".join(sorted(envs)), ERROR, project.path, first.key_span)
-    for kind in ENV_KINDS:
-        env = envs.get(kind)
-        if env is None or not env.value:
-            continue
-        if kind == "docker_env":
-            if not isinstance(env.value, dict):
-                return Issue("invalid-project", "`docker_env` is not a mapping; MLflow cannot "
-                             "load this MLproject", ERROR, project.path, env.span)
-            if not env.value.get("image"):
-                return Issue("environment", "`docker_env` has no `image`", ERROR, project.path,
-                             env.span)
-            volumes, variables = env.value.get("volumes"), env.value.get("environment")
-            if volumes and not (isinstance(volumes, list)
-                                and all(isinstance(v, str) for v in volumes)):
-                return Issue("environment", "`docker_env.volumes` must be a list of strings",
-                             ERROR, project.path, env.span)
-            if variables and not (isinstance(variables, list)
-                                  and all(isinstance(v, (list, str)) for v in variables)):
-                return Issue("environment", "`docker_env.environment` must be a list of names "
-                             "or [name, value] pairs", ERROR, project.path, env.span)
-            return None
-        if not isinstance(env.value, str):
-            return Issue("invalid-project", f"`{kind}` is not a file name; MLflow cannot load "
-                         f"this MLproject", ERROR, project.path, env.span)
-        if not fs.exists(os.path.join(project.folder, env.value)):
-            return Issue("environment", f"`{kind}` file `{env.value}` does not exist",
-                         ERROR, project.path, env.span)
-        return None
+def _missing_environment_file(project: MLProject) -> Issue | None:
+    """``conda_env`` / ``python_env`` naming a file MLflow does not find (the loader has
+    already refused any other environment mistake)."""
+    for env in project.environments:
+        if env.kind != "docker_env" and env.value and isinstance(env.value, str) \
+                and not fs.exists(os.path.join(project.folder, env.value)):
+            return Issue("environment", f"`{env.kind}` file `{env.value}` does not exist",
+                         ERROR, project.path, env.span, "project")
     return None
 
 
@@ -171,16 +140,15 @@ def script_command(name: str) -> str | None:
 
 
 def find_entry_point(project: MLProject | None, name: str) -> EntryPoint | None:
-    """The last entry point with that name (a repeated YAML key keeps its last value)."""
-    found = None
+    """The entry point ``mlflow run -e name`` runs: one whose YAML key is that string."""
     for ep in project.entry_points if project else ():
-        if ep.name == name:
-            found = ep
-    return found
+        if ep.name == name and ep.text_key:
+            return ep
+    return None
 
 
 def entry_point_names(project: MLProject | None) -> list[str]:
-    return list(dict.fromkeys(ep.name for ep in project.entry_points)) if project else []
+    return [ep.name for ep in project.entry_points if ep.text_key] if project else []
 
 
 def resolve(project: MLProject | None, folder: Path, entry_point: str,
@@ -225,7 +193,11 @@ def resolve(project: MLProject | None, folder: Path, entry_point: str,
 def _resolve_entry_point(project: MLProject, base: PathBase, ep: EntryPoint,
                          user_params: Mapping[str, Any]) -> Resolution:
     problems: list[Issue] = []
-    missing = [p for p in ep.parameters if p.name not in user_params and not p.has_default]
+
+    def given(param: MLParameter) -> bool:   # a -P name is a string: `1:` is never given
+        return param.text_key and param.name in user_params
+
+    missing = [p for p in ep.parameters if not given(p) and not p.has_default]
     if missing:
         names = ", ".join(f"`{p.name}`" for p in missing)
         problems.append(Issue(
@@ -234,17 +206,25 @@ def _resolve_entry_point(project: MLProject, base: PathBase, ep: EntryPoint,
             f"give {'them' if len(missing) > 1 else 'it'} with -P name=value or add a default",
             ERROR, project.path, missing[0].name_span))
     resolved: list[ResolvedParam] = []
+    unprintable: list[Issue] = []
     for param in ep.parameters:
-        given = param.name in user_params
-        if not given and not param.has_default:
+        from_user = given(param)
+        if not from_user and not param.has_default:
             continue
-        value = user_params[param.name] if given else param.default
-        span = (param.default_span if not given and param.default_span else param.name_span)
-        value, issues = _compute_value(param, value, base, given, project.path, span)
+        value = user_params[param.name] if from_user else param.default
+        span = (param.default_span if not from_user and param.default_span else param.name_span)
+        value, issues = _compute_value(param, value, base, from_user, project.path, span)
         problems.extend(issues)
+        if not printable(value):   # after every value is computed, MLflow's str() fails on it
+            unprintable.append(Issue(
+                "invalid-value", f"parameter `{param.name}`: its {'-P value' if from_user else 'default'} "
+                f"is an integer of more than 4300 digits, which Python, and so MLflow, refuses to "
+                f"write as text (quote it in the MLproject)", ERROR, project.path, span))
+            continue
         resolved.append(ResolvedParam(param.name, str(value), _type_name(param),
-                                      "-P" if given else "default", span))
-    declared = {p.name for p in ep.parameters}
+                                      "-P" if from_user else "default", span))
+    problems.extend(unprintable)
+    declared = {p.name for p in ep.parameters if p.text_key}
     extras = tuple(ResolvedParam(str(k), str(v), "undeclared", "-P", None)
                    for k, v in user_params.items() if k not in declared)
     command = None
@@ -269,6 +249,13 @@ def _compute_value(param: MLParameter, value: Any, base: PathBase, given: bool, 
 
     def issue(kind: str, message: str, severity: str = ERROR) -> Issue:
         return Issue(kind, message, severity, mlproject, span)
+
+    if not printable(value):   # not even its repr() can be shown
+        if ptype == "path" or ptype == "uri":   # urllib.parse fails on the int first
+            return value, [issue("invalid-value", f"parameter `{param.name}` of type {ptype} has "
+                                 f"a non-string {where} (an integer of more than 4300 digits); "
+                                 f"MLflow fails on it (quote it in the MLproject)")]
+        return value, []
 
     if ptype == "path" or ptype == "uri":
         if not isinstance(value, str) and ptype == "uri" and not value:
@@ -327,9 +314,12 @@ def _compute_value(param: MLParameter, value: Any, base: PathBase, given: bool, 
 
 def _format(project: MLProject, ep: EntryPoint,
             params: list[ResolvedParam]) -> tuple[str | None, Issue | None]:
-    if ep.command is None:
-        return None, Issue("no-command", f"entry point `{ep.name}` has no command string",
-                           ERROR, project.path, ep.name_span)
+    if ep.command is None:   # the reader says why (no `command`, or not a string)
+        why = next((p for p in project.problems if p.code in ("no-command", "command-not-a-string")
+                    and dict(p.detail).get("entry_point_span") == ep.name_span), None)
+        return None, Issue("no-command", why.message if why else f"entry point `{ep.name}` has "
+                           f"no command string", ERROR, project.path,
+                           why.span if why else ep.name_span)
     values = {p.name: p.quoted for p in params}
     try:
         return ep.command.value.format(**values), None   # exactly MLflow's substitution

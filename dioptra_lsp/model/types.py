@@ -72,6 +72,10 @@ class Problem:
     message: str
     detail: tuple[tuple[str, Any], ...] = ()
     code: str = ""
+    # Where MLflow fails on it: "load" (``load_project`` raises: no entry point runs), "run"
+    # (running the entry point it is in fails), "" (MLflow does not fail on it, or this is not
+    # an MLproject problem).  Decided by the MLproject reader; the dry-run and rules read it.
+    fails: str = ""
 
 
 # --------------------------------------------------------------------------- MLproject
@@ -203,6 +207,9 @@ class MLParameter:
     short_form: bool               # ``name: float``
     # A relative ``path`` default (read as MLflow reads it) found under the project folder.
     default_path_exists: bool | None = None
+    # False when YAML reads the name as a number, boolean, null or date (``1:``, ``on:``):
+    # MLflow keeps that key, so no ``-P`` name (a string) equals it.
+    text_key: bool = True
 
     @property
     def has_default(self) -> bool:
@@ -220,6 +227,9 @@ class EntryPoint:
     command: Command | None
     keys: tuple[YamlKey, ...]
     span: Span
+    # False when YAML reads the name as a number, boolean, null or date (``yes:``, ``1:``):
+    # MLflow keeps that key, so no ``mlflow run -e`` name equals it.
+    text_key: bool = True
 
     def parameter(self, name: str) -> MLParameter | None:
         return self._parameters_by_name.get(name)
@@ -251,6 +261,16 @@ class MLProject:
     top_keys: tuple[YamlKey, ...]
     environments: tuple[EnvironmentRef, ...]
     problems: tuple[Problem, ...]            # syntax, structure, duplicate keys
+
+    @property
+    def load_refusal(self) -> Problem | None:
+        """The problem MLflow's loader stops on (``load_project`` raises, so no entry point
+        runs), or None when it loads the file.  The reader lists problems in the order MLflow
+        meets them, so this is the one MLflow reports."""
+        for problem in self.problems:
+            if problem.fails == "load":
+                return problem
+        return None
 
     def entry_point(self, name: str) -> EntryPoint | None:
         for ep in self.entry_points:

@@ -27,3 +27,9 @@ def require_module(name: str, install: str) -> ModuleType:
         missing(f"`{name}` cannot be imported ({err}): the test needs it as an oracle. "
                 f"Install it with: {install}")
         raise   # not reached: missing() raises
+
+
+def fuzz_examples(default: int, large: int) -> int:
+    """How many examples a property test runs: ``default`` (fast, for every run of the suite),
+    or ``large`` when ``DIOPTRA_FUZZ=large`` asks for a deeper search."""
+    return large if os.environ.get("DIOPTRA_FUZZ") == "large" else default
